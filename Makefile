@@ -1,0 +1,69 @@
+# The one way to do routine work. `make demo` and `make test` are the README's quick start.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+PYTEST := $(BIN)/pytest
+export OPENSPM_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: install demo serve worker test test-pg browser browser-deps check lint typecheck bench golden-update lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lock: install
+	$(BIN)/uv pip compile --quiet --python-version 3.11 --extra dev pyproject.toml -o requirements.lock
+
+# Demo company on SQLite, then the web server and a background worker.
+demo: install
+	$(BIN)/openspm migrate --no-input
+	$(BIN)/openspm demo
+	$(BIN)/openspm serve
+
+serve: install
+	$(BIN)/openspm serve
+
+worker: install
+	$(BIN)/openspm worker
+
+# Debian's Chromium drives the browser tests; installed here when it is missing.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core) >/dev/null; }
+
+test: install browser-deps
+	$(PYTEST) -p no:cacheprovider
+
+test-pg: install browser-deps
+	DATABASE_URL=$(PG_URL) $(PYTEST) -p no:cacheprovider
+
+browser: install browser-deps
+	$(PYTEST) -p no:cacheprovider -m browser
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy src
+
+check: lint
+	$(BIN)/openspm makemigrations --check --dry-run
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+golden-update: install
+	OPENSPM_GOLDEN_UPDATE=1 $(PYTEST) -p no:cacheprovider tests/engine
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,5 @@
+"""quotas endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["quotas"])

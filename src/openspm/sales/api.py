@@ -1,0 +1,5 @@
+"""sales endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["sales"])

@@ -1,0 +1,179 @@
+"""Django settings. The only module that reads the environment (prefix `OPENSPM_`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import dj_database_url
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+class Env(BaseSettings):
+    """Environment variables, validated once at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="OPENSPM_", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Path.cwd() / "var"
+    secret_key: str = ""
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "[::1]"])
+    csrf_trusted_origins: list[str] = Field(default_factory=list)
+    database_url: str = Field(default="", validation_alias="DATABASE_URL")
+    email_host: str = "127.0.0.1"
+    email_port: int = 25
+    default_from_email: str = "openspm@localhost"
+    base_currency: str = "USD"
+    secure_ssl_redirect: bool = True
+
+
+ENV = Env()
+DEVELOPMENT = ENV.env == "development"
+
+if not ENV.secret_key and not DEVELOPMENT:
+    raise RuntimeError("OPENSPM_SECRET_KEY must be set when OPENSPM_ENV=production")
+SECRET_KEY = ENV.secret_key or "development-only-key-" + "x" * 40
+DEBUG = DEVELOPMENT
+ALLOWED_HOSTS = ENV.allowed_hosts if not DEVELOPMENT else [*ENV.allowed_hosts, "testserver"]
+CSRF_TRUSTED_ORIGINS = ENV.csrf_trusted_origins
+DATA_DIR = ENV.data_dir
+BASE_CURRENCY = ENV.base_currency
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "simple_history",
+    "import_export",
+    "ninja",
+    "django_tasks",
+    "django_tasks.backends.database",
+    "openspm.core",
+    "openspm.org",
+    "openspm.sales",
+    "openspm.territories",
+    "openspm.quotas",
+    "openspm.api",
+    "openspm.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "openspm.core.middleware.OpenSPMErrorMiddleware",
+]
+
+ROOT_URLCONF = "openspm.urls"
+WSGI_APPLICATION = "openspm.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "openspm.web.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+if ENV.database_url:
+    DATABASES = {"default": dj_database_url.parse(ENV.database_url, conn_max_age=60)}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "openspm.sqlite3",
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+
+AUTH_USER_MODEL = "core.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEVELOPMENT
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
+
+EMAIL_HOST = ENV.email_host
+EMAIL_PORT = ENV.email_port
+DEFAULT_FROM_EMAIL = ENV.default_from_email
+
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+NINJA_PAGINATION_PER_PAGE = 50
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEVELOPMENT:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = ENV.secure_ssl_redirect
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,5 @@
+"""territories endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["territories"])
