@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "openspm.sales",
     "openspm.territories",
     "openspm.quotas",
+    "openspm.imports",
+    "openspm.demo",
     "openspm.api",
     "openspm.web",
 ]

@@ -18,4 +18,5 @@ urlpatterns = [
     path("sales/", include("openspm.sales.urls")),
     path("quotas/", include("openspm.quotas.urls")),
     path("territories/", include("openspm.territories.urls")),
+    path("imports/", include("openspm.imports.urls")),
 ]

@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from openspm.api.auth import session_auth, token_auth
 from openspm.core.errors import OpenSPMError
+from openspm.imports.api import router as imports_router
 from openspm.org.api import router as org_router
 from openspm.quotas.api import router as quotas_router
 from openspm.sales.api import router as sales_router
@@ -24,6 +25,7 @@ api.add_router("/org", org_router)
 api.add_router("/sales", sales_router)
 api.add_router("/quotas", quotas_router)
 api.add_router("/territories", territories_router)
+api.add_router("/imports", imports_router)
 
 
 @api.exception_handler(OpenSPMError)

@@ -1,0 +1,5 @@
+"""Import and export endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["imports"])
