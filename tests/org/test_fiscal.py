@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -35,7 +36,7 @@ class TestFiscalPeriods:
                 assert len(parts) == count
                 assert parts[0].start_on == year.start_on
                 assert parts[-1].end_on == year.end_on
-                for before, after in zip(parts, parts[1:], strict=False):
+                for before, after in itertools.pairwise(parts):
                     assert (after.start_on - before.end_on).days == 1
 
     @pytest.mark.parametrize(
