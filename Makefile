@@ -49,8 +49,8 @@ browser: install browser-deps
 	$(PYTEST) -p no:cacheprovider -m browser
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
 typecheck: install
