@@ -1,0 +1,1 @@
+"""Compilation of plans to SQL: one generator, several dialects."""

@@ -1,0 +1,153 @@
+"""SQL dialects: the few places where DuckDB, PostgreSQL and Spark SQL differ.
+
+Money and rates are ``DECIMAL(38, 10)`` everywhere. DuckDB turns ``DECIMAL / DECIMAL`` into
+``DOUBLE``, so division goes through :meth:`Dialect.div`, which divides scaled integers and
+rounds half away from zero at the 10th decimal place: no float ever touches money.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from openspm.engine.errors import NotSupported
+
+SCALE = 10
+DEC = f"DECIMAL(38, {SCALE})"
+
+
+class Dialect:
+    """DuckDB, the default; other dialects override what differs."""
+
+    name = "duckdb"
+
+    def ident(self, name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    def str_lit(self, value: str) -> str:
+        return "'" + value.replace("'", "''") + "'"
+
+    def dec_lit(self, value: Decimal | int) -> str:
+        text = format(Decimal(value).normalize(), "f") if isinstance(value, Decimal) else str(value)
+        return f"CAST({self.str_lit(text)} AS {DEC})"
+
+    def date_lit(self, value: date) -> str:
+        return f"DATE {self.str_lit(value.isoformat())}"
+
+    def dec(self, sql: str) -> str:
+        return f"CAST({sql} AS {DEC})"
+
+    def mul(self, a: str, b: str) -> str:
+        return f"CAST(({a}) * ({b}) AS {DEC})"
+
+    def int_div(self, a: str, b: str) -> str:
+        """Integer division truncating toward zero."""
+        return f"(({a}) // ({b}))"
+
+    def div(self, a: str, b: str) -> str:
+        """Exact decimal ``a / b`` rounded half away from zero at 10 places; NULL when b = 0."""
+        num = f"(CAST(CAST({a} AS {DEC}) * 10000000000 AS HUGEINT) * CAST(100000000000 AS HUGEINT))"
+        den = f"CAST(CAST({b} AS {DEC}) * 10000000000 AS HUGEINT)"
+        q = self.int_div(num, f"NULLIF({den}, 0)")
+        rounded = self.int_div(f"{q} + SIGN({q}) * 5", "10")
+        return f"CAST(CAST({rounded} AS DECIMAL(38, 0)) * CAST('0.0000000001' AS DECIMAL(11, 10)) AS {DEC})"
+
+    def month_index(self, d: str) -> str:
+        return f"(CAST(EXTRACT(YEAR FROM {d}) AS BIGINT) * 12 + CAST(EXTRACT(MONTH FROM {d}) AS BIGINT) - 1)"
+
+    def days_between(self, a: str, b: str) -> str:
+        return f"CAST(DATE_DIFF('day', {a}, {b}) AS {DEC})"
+
+    def string_agg(self, expr: str, sep: str) -> str:
+        return f"STRING_AGG(DISTINCT {expr}, {self.str_lit(sep)} ORDER BY {expr})"
+
+    def concat(self, *parts: str) -> str:
+        return "(" + " || ".join(f"CAST({p} AS VARCHAR)" for p in parts) + ")"
+
+    def round_money(self, x: str, places: int, mode: str) -> str:
+        """Round ``x`` to ``places`` decimals, half up (away from zero) or half even."""
+        if mode == "half_up":
+            return f"CAST(ROUND(CAST({x} AS {DEC}), {places}) AS {DEC})"
+        unit = Decimal(1).scaleb(-places)
+        scaled = self.div(x, self.dec_lit(unit))
+        t = f"TRUNC({scaled})"
+        r = (f"CASE WHEN ABS({scaled} - {t}) = 0.5 THEN {t} + CASE WHEN CAST({t} AS HUGEINT) % 2 = 0 "
+             f"THEN 0 ELSE SIGN({scaled}) END ELSE ROUND({scaled}, 0) END")
+        return self.mul(r, self.dec_lit(unit))
+
+    def recursive(self) -> str:
+        return "WITH RECURSIVE"
+
+    def create_table(self, name: str, select: str) -> str:
+        return f"CREATE OR REPLACE TEMP TABLE {name} AS\n{select}"
+
+
+class Postgres(Dialect):
+    """PostgreSQL 15: NUMERIC division is exact, integer division is ``DIV``."""
+
+    name = "postgres"
+
+    def int_div(self, a: str, b: str) -> str:
+        return f"DIV({a}, {b})"
+
+    def div(self, a: str, b: str) -> str:
+        return f"ROUND(CAST({a} AS {DEC}) / NULLIF(CAST({b} AS {DEC}), 0), {SCALE})"
+
+    def days_between(self, a: str, b: str) -> str:
+        return f"CAST(({b}) - ({a}) AS {DEC})"
+
+    def concat(self, *parts: str) -> str:
+        return "(" + " || ".join(f"CAST({p} AS TEXT)" for p in parts) + ")"
+
+    def round_money(self, x: str, places: int, mode: str) -> str:
+        if mode == "half_up":
+            return f"ROUND(CAST({x} AS {DEC}), {places})"
+        raise NotSupported("half_even rounding is not rendered for postgres yet")
+
+    def create_table(self, name: str, select: str) -> str:
+        return f"CREATE TEMP TABLE {name} AS\n{select}"
+
+
+class Spark(Dialect):
+    """Spark SQL 4: backtick identifiers, ``DIV``, ``array_join`` for ordered lists."""
+
+    name = "spark"
+
+    def ident(self, name: str) -> str:
+        return "`" + name.replace("`", "``") + "`"
+
+    def int_div(self, a: str, b: str) -> str:
+        return f"(({a}) DIV ({b}))"
+
+    def div(self, a: str, b: str) -> str:
+        return f"CAST(ROUND(CAST({a} AS {DEC}) / NULLIF(CAST({b} AS {DEC}), 0), {SCALE}) AS {DEC})"
+
+    def days_between(self, a: str, b: str) -> str:
+        return f"CAST(DATEDIFF({b}, {a}) AS {DEC})"
+
+    def string_agg(self, expr: str, sep: str) -> str:
+        return f"ARRAY_JOIN(ARRAY_SORT(COLLECT_SET({expr})), {self.str_lit(sep)})"
+
+    def concat(self, *parts: str) -> str:
+        return "CONCAT(" + ", ".join(f"CAST({p} AS STRING)" for p in parts) + ")"
+
+    def round_money(self, x: str, places: int, mode: str) -> str:
+        fn = "ROUND" if mode == "half_up" else "BROUND"
+        return f"{fn}(CAST({x} AS {DEC}), {places})"
+
+    def recursive(self) -> str:
+        raise NotSupported("recursive hierarchy closure is not rendered for spark yet")
+
+    def create_table(self, name: str, select: str) -> str:
+        return f"CREATE OR REPLACE TEMPORARY VIEW {name} AS\n{select}"
+
+
+DIALECTS: dict[str, Dialect] = {"duckdb": Dialect(), "postgres": Postgres(), "spark": Spark()}
+
+
+def get_dialect(name: str) -> Dialect:
+    """The dialect called ``name``."""
+    try:
+        return DIALECTS[name]
+    except KeyError:
+        raise NotSupported(f"unknown SQL dialect {name!r}") from None

@@ -1,0 +1,166 @@
+"""Input tables: their schemas, loading from CSV/Parquet folders, and normalisation.
+
+Every input is read into DuckDB, checked and cast to its declared type (money and rates as
+``DECIMAL(38, 10)``, dates as ``DATE``); a ``float`` column is refused (STYLE M2). A missing
+optional table is an empty table of the declared schema. ``docs/plans.md`` documents them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from openspm.engine.compile.dialect import DEC
+from openspm.engine.errors import DataError
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: str  # "string" | "decimal" | "date"
+    required: bool = False
+
+
+def _cols(spec: str) -> tuple[Column, ...]:
+    out = []
+    for item in spec.split():
+        name, _, kind = item.partition(":")
+        required = name.endswith("!")
+        out.append(Column(name.rstrip("!"), {"s": "string", "d": "decimal", "t": "date"}[kind],
+                          required))
+    return tuple(out)
+
+
+#: name → columns; ``!`` marks a required column. s = string, d = decimal, t = date.
+SCHEMAS: dict[str, tuple[Column, ...]] = {
+    "transactions": _cols(
+        "transaction_id!:s payee_id:s amount!:d currency!:s booked_on!:t closed_on:t "
+        "invoiced_on:t paid_on:t collected_amount:d status:s cancelled_on:t type:s "
+        "product:s product_family:s account_id:s territory_id:s quantity:d"),
+    "splits": _cols("transaction_id!:s payee_id!:s split_percent!:d"),
+    "payees": _cols("payee_id!:s name:s currency:s hired_on:t terminated_on:t "
+                    "target_incentive_amount:d"),
+    "hierarchy": _cols("payee_id!:s manager_id!:s effective_from!:t effective_to:t"),
+    "territory_assignments": _cols("territory_id!:s payee_id!:s role:s split_percent:d "
+                                   "effective_from!:t effective_to:t"),
+    "quotas": _cols("payee_id!:s measure_id!:s period_id!:s quota_amount!:d plan_id:s"),
+    "fx_rates": _cols("from_currency!:s to_currency!:s rate!:d effective_from!:t "
+                      "effective_to:t"),
+    "plan_assignments": _cols("payee_id!:s plan_id!:s effective_from!:t effective_to:t"),
+    "leaves": _cols("payee_id!:s effective_from!:t effective_to:t kind:s"),
+    "prior_payouts": _cols("payee_id!:s plan_id!:s period_id!:s amount!:d component_id:s"),
+    "draw_balances": _cols("payee_id!:s plan_id!:s balance_amount!:d"),
+    "mbo_scores": _cols("payee_id!:s period_id!:s objective_id!:s weight!:d score!:d"),
+}
+
+_SQL_TYPE = {"string": "VARCHAR", "decimal": DEC, "date": "DATE"}
+EXTRA_TABLES = frozenset({"transactions"})  # tables that may carry extra attribute columns
+
+
+def read_folder(folder: str | Path) -> dict[str, pa.Table]:
+    """Read ``<table>.csv`` or ``<table>.parquet`` files of ``folder`` as Arrow (CSV as text)."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise DataError(f"{root}: data folder not found")
+    tables: dict[str, pa.Table] = {}
+    con = duckdb.connect()
+    try:
+        for path in sorted(root.iterdir()):
+            name, suffix = path.stem, path.suffix.lower()
+            if name not in SCHEMAS or suffix not in (".csv", ".parquet"):
+                continue
+            if name in tables:
+                raise DataError(f"{path}: table {name!r} is given twice")
+            try:
+                if suffix == ".csv":
+                    rel = con.sql(
+                        "SELECT * FROM read_csv(?, header = true, all_varchar = true, "
+                        "auto_detect = true)", params=[str(path)])
+                else:
+                    rel = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)])
+                tables[name] = rel.to_arrow_table()
+            except duckdb.Error as exc:
+                raise DataError(f"{path}: cannot read: {exc}") from None
+    finally:
+        con.close()
+    return tables
+
+
+def register(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) -> dict[str, str]:
+    """Create normalised tables ``in_<name>`` from ``inputs``; return extra column types.
+
+    Raises :class:`DataError` naming the table, row and column of the first bad value.
+    """
+    unknown = sorted(set(inputs) - set(SCHEMAS))
+    if unknown:
+        raise DataError(f"unknown input tables: {', '.join(unknown)} "
+                        f"(known: {', '.join(sorted(SCHEMAS))})")
+    if "transactions" not in inputs:
+        raise DataError("input table 'transactions' is required")
+    extra: dict[str, str] = {}
+    for name, columns in SCHEMAS.items():
+        table = inputs.get(name)
+        if table is None:
+            cols = ", ".join(f"CAST(NULL AS {_SQL_TYPE[c.type]}) AS {c.name}" for c in columns)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE in_{name} AS SELECT {cols} WHERE false")
+            continue
+        extras = _register_one(con, name, columns, table, keep_extra=name in EXTRA_TABLES)
+        extra.update(extras)
+    return extra
+
+
+def _register_one(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[Column, ...],
+                  table: pa.Table, *, keep_extra: bool) -> dict[str, str]:
+    for field in table.schema:
+        if pa.types.is_floating(field.type):
+            raise DataError(f"{name}.{field.name}: floating-point columns are refused; "
+                            "give money and rates as text or decimal")
+    raw = f"raw_{name}"
+    con.register(raw, table)
+    present = set(table.column_names)
+    missing = [c.name for c in columns if c.required and c.name not in present]
+    if missing:
+        raise DataError(f"{name}: missing required column(s): {', '.join(missing)}")
+    selects = []
+    for col in columns:
+        sql_type = _SQL_TYPE[col.type]
+        if col.name not in present:
+            selects.append(f"CAST(NULL AS {sql_type}) AS {col.name}")
+            continue
+        src = f'NULLIF(TRIM(CAST("{col.name}" AS VARCHAR)), \'\')'
+        bad = con.execute(
+            f"SELECT rn, v FROM (SELECT ROW_NUMBER() OVER () AS rn, {src} AS v FROM {raw}) "
+            f"WHERE v IS NOT NULL AND TRY_CAST(v AS {sql_type}) IS NULL ORDER BY rn LIMIT 1"
+        ).fetchone()
+        if bad is not None:
+            raise DataError(f"{name} row {bad[0]}: column {col.name}: {bad[1]!r} is not a "
+                            f"valid {col.type}")
+        selects.append(f"CAST({src} AS {sql_type}) AS {col.name}")
+        if col.required:
+            nulls = con.execute(
+                f"SELECT rn FROM (SELECT ROW_NUMBER() OVER () AS rn, {src} AS v FROM {raw}) "
+                f"WHERE v IS NULL ORDER BY rn LIMIT 1").fetchone()
+            if nulls is not None:
+                raise DataError(f"{name} row {nulls[0]}: column {col.name} is required")
+    known = {c.name for c in columns}
+    extras: dict[str, str] = {}
+    for field in table.schema:
+        if field.name in known or not keep_extra:
+            continue
+        if not field.name.isidentifier() or field.name.lower() != field.name:
+            raise DataError(f"{name}: column name {field.name!r} must be snake_case")
+        kind = "date" if pa.types.is_date(field.type) else (
+            "decimal" if pa.types.is_integer(field.type) or pa.types.is_decimal(field.type)
+            else "string")
+        extras[field.name] = kind
+        if kind == "string":
+            selects.append(f'CAST("{field.name}" AS VARCHAR) AS "{field.name}"')
+        else:
+            selects.append(f'CAST("{field.name}" AS {_SQL_TYPE[kind]}) AS "{field.name}"')
+    con.execute(f"CREATE OR REPLACE TEMP TABLE in_{name} AS SELECT {', '.join(selects)} "
+                f"FROM {raw}")
+    con.unregister(raw)
+    return extras

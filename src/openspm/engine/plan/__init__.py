@@ -1,0 +1,1 @@
+"""The plan language: YAML source with line numbers, strict models, validation."""

@@ -1,0 +1,122 @@
+"""Execute compiled plans in DuckDB over Arrow tables and return the result tables.
+
+``run`` is the engine's one entry point (STYLE E3): inputs, period and ``as_of`` are arguments,
+nothing is read from the environment, and equal fingerprints give identical outputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+
+from openspm.engine.compile.dialect import get_dialect
+from openspm.engine.compile.plan import OUTPUTS, Program, compile_run
+from openspm.engine.errors import DataError, EngineError
+from openspm.engine.inputs import SCHEMAS, register
+from openspm.engine.plan.loader import LoadedPlan
+from openspm.engine.version import ENGINE_VERSION
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The output tables of a run (``credits``, ``measures``, ``earnings``, ``payouts``)."""
+
+    fingerprint: str
+    period: str
+    tables: dict[str, pa.Table]
+    engine_version: str = ENGINE_VERSION
+    sql: str = ""
+
+    def __getitem__(self, name: str) -> pa.Table:
+        return self.tables[name]
+
+
+def _as_list(plans: LoadedPlan | Sequence[LoadedPlan]) -> list[LoadedPlan]:
+    items = [plans] if isinstance(plans, LoadedPlan) else list(plans)
+    if not items:
+        raise EngineError("no plans to run")
+    ids = [p.plan.id for p in items]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise EngineError(f"plan ids used twice: {', '.join(dupes)}")
+    return sorted(items, key=lambda p: p.plan.id)
+
+
+def base_columns() -> dict[str, str]:
+    return {c.name: c.type for c in SCHEMAS["transactions"]}
+
+
+def compile_plans(plans: LoadedPlan | Sequence[LoadedPlan], period: str, *,
+                  dialect: str = "duckdb", extra_columns: dict[str, str] | None = None
+                  ) -> Program:
+    """Compile without executing (for ``--sql`` output and golden files)."""
+    columns = {**base_columns(), **(extra_columns or {})}
+    return compile_run(_as_list(plans), period, get_dialect(dialect), columns)
+
+
+def fingerprint_inputs(con: duckdb.DuckDBPyConnection) -> str:
+    """Order-independent hash of every normalised input table."""
+    h = hashlib.sha256()
+    for name in sorted(SCHEMAS):
+        cols = [r[0] for r in con.execute(f"DESCRIBE in_{name}").fetchall()]
+        col_list = ", ".join(f'"{c}"' for c in cols)
+        count, total = con.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(CAST(HASH({col_list}) AS HUGEINT)), 0) "
+            f"FROM in_{name}").fetchone() or (0, 0)
+        h.update(f"{name}|{','.join(cols)}|{count}|{total}\n".encode())
+    return h.hexdigest()
+
+
+def run(plans: LoadedPlan | Sequence[LoadedPlan], inputs: dict[str, pa.Table], *,
+        period: str, as_of: date | None = None, threads: int | None = None) -> RunResult:
+    """Run ``plans`` over ``inputs`` for ``period`` (``2026-Q1``, ``2026-01`` or ``2026``)."""
+    items = _as_list(plans)
+    con = duckdb.connect(config={"threads": threads} if threads else {})
+    try:
+        extra = register(con, inputs)
+        columns = {**base_columns(), **extra}
+        program = compile_run(items, period, get_dialect("duckdb"), columns)
+        digest = hashlib.sha256()
+        digest.update(f"engine {ENGINE_VERSION}\nperiod {period}\nas_of {as_of}\n".encode())
+        for loaded in items:
+            digest.update(f"plan {loaded.plan.id} {loaded.fingerprint}\n".encode())
+        digest.update(fingerprint_inputs(con).encode())
+        fingerprint = digest.hexdigest()
+        _execute(con, program)
+        tables = {}
+        for name in OUTPUTS:
+            table = con.execute(program.outputs[name]).fetch_arrow_table()
+            fp = pa.array([fingerprint] * table.num_rows, pa.string())
+            tables[name] = table.add_column(0, "run_fingerprint", fp)
+        return RunResult(fingerprint, period, tables, sql=program.script(get_dialect("duckdb")))
+    finally:
+        con.close()
+
+
+def _execute(con: duckdb.DuckDBPyConnection, program: Program) -> None:
+    pending = list(program.checks)
+    done: set[str] = set()
+    for name, sql in program.statements:
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS\n{sql}")
+        except duckdb.Error as exc:
+            raise EngineError(f"internal error while computing {name}: {exc}") from exc
+        done.add(name)
+        still = []
+        for check_sql, message in pending:
+            if all(t in done for t in _tables_in(check_sql, program)):
+                row = con.execute(check_sql).fetchone()
+                if row is not None:
+                    raise DataError(message.format(*row))
+            else:
+                still.append((check_sql, message))
+        pending = still
+
+
+def _tables_in(sql: str, program: Program) -> list[str]:
+    return [name for name, _ in program.statements if name in sql]

@@ -1,0 +1,1 @@
+"""Pipeline stages, each emitting relational SQL: classify → credit → measure → reward → pay."""

@@ -1,0 +1,106 @@
+"""Earn: period earning lines = to-date amount now − to-date amount at the previous point.
+
+Also posts ``cap`` lines for period and plan-year caps (on the running total of the scope) and
+``clawback`` lines for deals cancelled after their scope closed. Every line keeps its trace.
+"""
+
+from __future__ import annotations
+
+from openspm.engine.compile.context import SCOPE_MONTHS, Ctx
+from openspm.engine.plan.schema import Commission, Component
+from openspm.engine.stages.reward import LINE_COLS, _cap_amount
+
+TRACE = [c for c in LINE_COLS if c not in ("line_key", "pp", "to_date_amount")]
+
+
+def earn(ctx: Ctx, component_tables: list[str], pts: str) -> str:
+    d = ctx.dialect
+    cols = ", ".join(LINE_COLS)
+    union = "\nUNION ALL ".join(f"SELECT {cols} FROM {t}" for t in component_tables)
+    td = ctx.add("lines_td", union)
+    # a scope of the pay period's own length has q_idx = pp (quarterly) or y_idx = pp (yearly)
+    nxt_scope = "CASE l.scope_months WHEN 3 THEN nx.q_idx WHEN 12 THEN nx.y_idx ELSE nx.pp END"
+    trace = ",\n  ".join(
+        f"COALESCE(MAX(CASE WHEN u.is_cur = 1 THEN u.{c} END), MAX(u.{c})) AS {c}"
+        for c in TRACE)
+    diff = ctx.add("earn_diff", (
+        f"SELECT u.line_key, u.pp,\n  {trace},\n"
+        f"  SUM(u.cur) AS to_date_amount, SUM(u.prior) AS prior_amount\nFROM (\n"
+        f"  SELECT l.*, l.to_date_amount AS cur, {d.dec(0)} AS prior, 1 AS is_cur FROM {td} l\n"
+        "  UNION ALL\n"
+        f"  SELECT {', '.join('nx.pp' if c == 'pp' else 'l.' + c for c in LINE_COLS)}, "
+        f"{d.dec(0)} AS cur, l.to_date_amount AS prior, 0 AS is_cur\n"
+        f"  FROM {td} l JOIN {pts} nx ON nx.pp = l.pp + 1 AND {nxt_scope} = l.scope_idx\n"
+        ") u GROUP BY u.line_key, u.pp"))
+    out_cols = [*LINE_COLS, "prior_amount"]
+    parts = [f"SELECT {', '.join(out_cols)} FROM {diff}"]
+    for comp in ctx.plan.components:
+        if comp.cap and comp.cap.scope in ("period", "plan_year"):
+            parts.append(_cap_lines(ctx, comp, diff, pts))
+    claws = _cross_scope_clawbacks(ctx, diff, pts)
+    if claws:
+        parts.append(claws)
+    amount = "d.to_date_amount - d.prior_amount"
+    is_claw = ("d.cancel_pp IS NOT NULL AND d.pp = d.cancel_pp AND "
+               f"{amount} < 0 AND d.line_type <> 'cap'")
+    return ctx.add("earn_all", (
+        f"SELECT d.*, pt.period_id, pt.in_run, {d.dec(amount)} AS amount,\n"
+        f"  CASE WHEN {is_claw} THEN 'clawback' ELSE d.line_type END AS kind\n"
+        f"FROM (\n" + "\nUNION ALL ".join(parts) + f"\n) d JOIN {pts} pt ON pt.pp = d.pp"))
+
+
+def _cap_lines(ctx: Ctx, comp: Component, diff: str, pts: str) -> str:
+    """Cap the running total of a component over its scope (``period``) or plan year."""
+    d = ctx.dialect
+    assert comp.cap is not None
+    acc = getattr(comp, "accumulate", "per_transaction")
+    if comp.cap.scope == "plan_year":
+        window = "pt.y_idx"
+    else:
+        months = SCOPE_MONTHS[acc]
+        window = {3: "pt.q_idx", 12: "pt.y_idx"}.get(months, "pt.pp")
+    cap = _cap_amount(ctx, comp.cap.amount, comp.cap.ti_multiple)
+    cum = (f"SUM(g.amount) OVER (PARTITION BY g.payee_id, g.win ORDER BY g.pp ROWS BETWEEN "
+           "UNBOUNDED PRECEDING AND CURRENT ROW)")
+    key = d.concat(d.str_lit(comp.id), "'|'", "c.payee_id", "'|cap'")
+    months = SCOPE_MONTHS[acc] or ctx.cal.freq_months
+    return (
+        f"SELECT {key} AS line_key, {d.str_lit(comp.id)} AS component_id, "
+        f"{d.str_lit(comp.kind)} AS component_kind, 'cap' AS line_type, c.payee_id, c.pp, "
+        f"{months} AS scope_months, c.win AS scope_idx, NULL, NULL, NULL, NULL, NULL, c.cum, "
+        f"c.cap, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.is_held, c.cap_td AS to_date_amount, "
+        f"COALESCE(LAG(c.cap_td) OVER (PARTITION BY c.payee_id, c.win ORDER BY c.pp), "
+        f"{d.dec(0)}) AS prior_amount\nFROM (\n"
+        f"  SELECT h.*, LEAST({d.dec(0)}, h.cap - h.cum) AS cap_td FROM (\n"
+        f"    SELECT g.*, {cum} AS cum, {cap} AS cap FROM (\n"
+        f"      SELECT x.payee_id, x.pp, {window} AS win, BOOL_OR(x.is_held) AS is_held, "
+        f"SUM(x.to_date_amount - x.prior_amount) AS amount\n"
+        f"      FROM {diff} x JOIN {pts} pt ON pt.pp = x.pp\n"
+        f"      WHERE x.component_id = {d.str_lit(comp.id)} GROUP BY x.payee_id, x.pp, {window}\n"
+        f"    ) g LEFT JOIN in_payees pe ON pe.payee_id = g.payee_id\n  ) h\n) c")
+
+
+def _cross_scope_clawbacks(ctx: Ctx, diff: str, pts: str) -> str | None:
+    """Reverse earnings of a deal cancelled in a later scope than the one that paid it."""
+    claw = ctx.plan.pay.clawback
+    if not claw:
+        return None
+    d = ctx.dialect
+    comps = [c.id for c in ctx.plan.components if isinstance(c, Commission) or c.kind == "spiff"]
+    if not comps:
+        return None
+    ids = ", ".join(d.str_lit(c) for c in comps)
+    key = d.concat("x.component_id", "'|'", "x.credit_id", "'|clawback'")
+    scope_at_cancel = "CASE x.scope_months WHEN 3 THEN cp.q_idx WHEN 12 THEN cp.y_idx ELSE cp.pp END"
+    earned = "SUM(x.to_date_amount - x.prior_amount)"
+    return (
+        f"SELECT {key} AS line_key, x.component_id, MAX(x.component_kind), 'clawback', "
+        "x.payee_id, MAX(x.cancel_pp), MAX(x.scope_months), MAX(x.scope_idx), x.credit_id, "
+        "MAX(x.transaction_id), MAX(x.credit_reason), MAX(x.measure_id), NULL, NULL, NULL, "
+        "NULL, NULL, NULL, MAX(x.claw_factor), NULL, MAX(x.cancel_pp), MAX(x.claw_factor), "
+        f"BOOL_OR(x.is_held), -{d.mul(earned, 'MAX(x.claw_factor)')} AS to_date_amount, "
+        f"{d.dec(0)} AS prior_amount\n"
+        f"FROM {diff} x JOIN {pts} cp ON cp.pp = x.cancel_pp\n"
+        f"WHERE x.component_id IN ({ids}) AND x.cancel_pp IS NOT NULL AND x.pp < x.cancel_pp "
+        f"AND x.scope_idx <> {scope_at_cancel} AND x.line_type <> 'cap'\n"
+        "GROUP BY x.component_id, x.payee_id, x.credit_id")

@@ -1,0 +1,1 @@
+"""Pure, stdlib-only building blocks shared by the engine and the Django apps."""
