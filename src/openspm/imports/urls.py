@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from openspm.imports import views
 
 app_name = "imports"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("check/", views.check, name="check"),
+    path("confirm/", views.confirm, name="confirm"),
+    path("export/<slug:entity>.<slug:file_format>", views.export, name="export"),
+]
