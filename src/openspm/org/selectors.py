@@ -161,3 +161,17 @@ def get_period(*, key: str) -> Period:
 
 def get_period_containing(*, on: date, kind: str) -> Period | None:
     return Period.objects.filter(kind=kind, start_on__lte=on, end_on__gte=on).first()
+
+
+def list_manager_chain(*, person_id: int, on: date) -> list[Person]:
+    """The person's manager, their manager, and so on up to the top, as of `on` (two queries)."""
+    managers = manager_map(on=on)
+    chain: list[int] = []
+    current = person_id
+    while current in managers and len(chain) < 100:
+        current = managers[current]
+        if current in chain or current == person_id:
+            break
+        chain.append(current)
+    found = Person.objects.in_bulk(chain)
+    return [found[pk] for pk in chain if pk in found]

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from openspm.quotas import views
 
 app_name = "quotas"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.quotas, name="quotas"),
+    path("<int:pk>/", views.quota_detail, name="quota"),
+]

@@ -84,3 +84,15 @@ def list_owners_on(*, territory_id: int, on: date) -> QuerySet[TerritoryMember]:
         .exclude(effective_to__lte=on)
         .select_related("person")
     )
+
+
+def list_named_accounts(*, viewer: Viewer, territory_id: int) -> QuerySet[NamedAccount]:
+    """The territory's named accounts that the viewer may see (their owners' accounts)."""
+    from openspm.sales import selectors as sales_selectors
+
+    visible_accounts = sales_selectors.list_accounts(viewer=viewer)
+    return (
+        NamedAccount.objects.filter(territory_id=territory_id, account__in=visible_accounts)
+        .select_related("account", "account__owner")
+        .order_by("account__name")
+    )

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from openspm.territories import views
 
 app_name = "territories"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.territories, name="territories"),
+    path("<int:pk>/", views.territory_detail, name="territory"),
+]

@@ -12,6 +12,7 @@ class NavItem:
     label: str
     url_name: str
     roles: frozenset[Role]
+    section: str = ""
 
 
 _INTERNAL = frozenset(Role) - {Role.REFERRAL_PARTNER}
@@ -19,16 +20,18 @@ _PEOPLE_VIEWERS = SEE_ALL_ROLES | {Role.MANAGER}
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", frozenset(Role)),
-    NavItem("People", "org:people", _PEOPLE_VIEWERS),
-    NavItem("Hierarchy", "org:hierarchy", _PEOPLE_VIEWERS),
-    NavItem("Transactions", "sales:transactions", _INTERNAL),
-    NavItem("Accounts", "sales:accounts", _INTERNAL),
-    NavItem("Products", "sales:products", _INTERNAL),
-    NavItem("Quotas", "quotas:quotas", _INTERNAL),
-    NavItem("Territories", "territories:territories", _INTERNAL),
-    NavItem("FX rates", "sales:fx_rates", _INTERNAL),
-    NavItem("Import", "imports:start", EDIT_ROLES),
-    NavItem("Audit", "web:audit", frozenset({Role.ADMINISTRATOR})),
+    NavItem("People", "org:people", _PEOPLE_VIEWERS, "Organisation"),
+    NavItem("Hierarchy", "org:hierarchy", _PEOPLE_VIEWERS, "Organisation"),
+    NavItem("Teams", "org:teams", _INTERNAL, "Organisation"),
+    NavItem("Periods", "org:periods", _INTERNAL, "Organisation"),
+    NavItem("Transactions", "sales:transactions", _INTERNAL, "Sales"),
+    NavItem("Accounts", "sales:accounts", _INTERNAL, "Sales"),
+    NavItem("Products", "sales:products", _INTERNAL, "Sales"),
+    NavItem("FX rates", "sales:fx_rates", _INTERNAL, "Sales"),
+    NavItem("Quotas", "quotas:quotas", _INTERNAL, "Planning"),
+    NavItem("Territories", "territories:territories", _INTERNAL, "Planning"),
+    NavItem("Import", "imports:start", EDIT_ROLES, "Administration"),
+    NavItem("Audit", "web:audit", frozenset({Role.ADMINISTRATOR}), "Administration"),
 )
 
 

@@ -1,0 +1,208 @@
+"""Role × page matrix over every page URL of ours: status, and exactly the visible rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.web.conftest import ROLES, Company
+
+ALL_PEOPLE = frozenset({"vp", "manager1", "manager2", "rep1", "rep2", "rep3"})
+VISIBLE_PEOPLE: dict[str, frozenset[str]] = {
+    "rep1": frozenset({"rep1"}),
+    "rep2": frozenset({"rep2"}),
+    "manager1": frozenset({"manager1", "rep1", "rep2"}),
+    "manager2": frozenset({"manager2", "rep3"}),
+    "vp": ALL_PEOPLE,
+    "finance": ALL_PEOPLE,
+    "compadmin": ALL_PEOPLE,
+    "admin": ALL_PEOPLE,
+    "partner": frozenset(),
+}
+# Who each transaction is credited to (owner, or split holders).
+TRANSACTION_PEOPLE = {
+    "rep1": {"rep1"},
+    "split": {"rep1", "rep2"},
+    "cancelled": {"rep1"},
+    "rep2": {"rep2"},
+    "rep3": {"rep3"},
+    "rep3eur": {"rep3"},
+}
+ACCOUNT_OWNERS = {"rep1": "rep1", "rep2": "rep2", "rep3": "rep3"}
+QUOTA_PEOPLE = {name: name for name in ("rep1", "rep2", "rep3", "manager1", "manager2")}
+
+INTERNAL = {role: 200 for role in ROLES} | {"partner": 403}
+PEOPLE_ROLES = INTERNAL | {"rep1": 403, "rep2": 403}
+EDITORS = {role: 403 for role in ROLES} | {"admin": 200, "compadmin": 200}
+POST_ONLY = {role: 405 for role in ROLES}
+ADMIN_ONLY = {role: 403 for role in ROLES} | {"admin": 200}
+EVERYONE = {role: 200 for role in ROLES}
+# A detail page of one of rep1's rows: 404 for whoever may not see rep1, 403 for partners.
+REP1_DETAIL = INTERNAL | {"rep2": 404, "manager2": 404}
+
+
+def _pks(company: Company, kind: str, names: set[str]) -> set[int]:
+    rows = {
+        "people": company.world.people,
+        "transactions": company.transactions,
+        "accounts": company.accounts,
+        "quotas": company.quotas,
+    }[kind]
+    return {rows[name].pk for name in names}
+
+
+def _visible(kind: str) -> Callable[[Company, str], set[int]]:
+    def expected(company: Company, role: str) -> set[int]:
+        seen = VISIBLE_PEOPLE[role]
+        if kind == "people":
+            names = set(seen)
+        elif kind == "transactions":
+            names = {k for k, people in TRANSACTION_PEOPLE.items() if people & seen}
+        elif kind == "accounts":
+            names = {k for k, owner in ACCOUNT_OWNERS.items() if owner in seen}
+        else:
+            names = {k for k, person in QUOTA_PEOPLE.items() if person in seen}
+        return _pks(company, kind, names)
+
+    return expected
+
+
+def _teams(company: Company, role: str) -> set[int]:
+    """Team East (leader manager1; rep1, rep2) shows to whoever sees its leader or a member."""
+    east = company.team
+    return {east.pk} if VISIBLE_PEOPLE[role] & {"manager1", "rep1", "rep2"} else set()
+
+
+@dataclass(frozen=True)
+class Page:
+    statuses: dict[str, int]
+    context_key: str = ""
+    expected: Callable[[Company, str], set[int] | None] | None = None
+    args: Callable[[Company], list[object]] = field(default=lambda company: [])
+
+
+PAGES: dict[str, Page] = {
+    "home": Page(EVERYONE),
+    "org:people": Page(PEOPLE_ROLES, "people", _visible("people")),
+    "org:hierarchy": Page(PEOPLE_ROLES, "people", _visible("people")),
+    "org:teams": Page(INTERNAL, "teams", _teams),
+    "org:periods": Page(INTERNAL, "periods"),
+    "web:person": Page(REP1_DETAIL, args=lambda c: [c.world.people["rep1"].pk]),
+    "web:account": Page(REP1_DETAIL, args=lambda c: [c.accounts["rep1"].pk]),
+    "web:audit": Page(ADMIN_ONLY, "entries"),
+    "sales:transactions": Page(INTERNAL, "transactions", _visible("transactions")),
+    "sales:transaction": Page(REP1_DETAIL, args=lambda c: [c.transactions["rep1"].pk]),
+    "sales:accounts": Page(INTERNAL, "accounts", _visible("accounts")),
+    "sales:products": Page(INTERNAL, "products"),
+    "sales:fx_rates": Page(INTERNAL, "rates"),
+    "quotas:quotas": Page(INTERNAL, "quotas", _visible("quotas")),
+    "quotas:quota": Page(REP1_DETAIL, args=lambda c: [c.quotas["rep1"].pk]),
+    "territories:territories": Page(INTERNAL, "territories"),
+    "territories:territory": Page(INTERNAL, args=lambda c: [c.territory.pk]),
+    # The import pages (tests/imports checks what they do; here only who may open them).
+    "imports:start": Page(EDITORS),
+    "imports:check": Page(POST_ONLY),
+    "imports:confirm": Page(POST_ONLY),
+    # An export holds only the rows the viewer sees (tests/imports checks the rows).
+    "imports:export": Page(EVERYONE, args=lambda c: ["people", "csv"]),
+}
+# Pages without a login, or outside this matrix (the admin and the API have their own).
+PUBLIC = {"login", "logout", "healthz"}
+SKIPPED_PREFIXES = ("admin/", "api/")
+
+
+def _walk(patterns: list[object], prefix: str = "", namespace: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            route = prefix + str(pattern.pattern)
+            if route.startswith(SKIPPED_PREFIXES):
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, route, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name
+
+
+def page_names() -> list[str]:
+    return sorted(set(_walk(get_resolver().url_patterns)) - PUBLIC)
+
+
+def test_every_page_has_a_matrix_entry() -> None:
+    missing = [name for name in page_names() if name not in PAGES]
+    assert not missing, f"add these pages to PAGES in {__file__}: {missing}"
+    stale = [name for name in PAGES if name not in page_names()]
+    assert not stale, f"these PAGES entries have no URL any more: {stale}"
+
+
+def _url(name: str, company: Company) -> str:
+    return reverse(name, args=PAGES[name].args(company))
+
+
+@pytest.mark.parametrize("name", page_names())
+def test_anonymous_is_sent_to_login(name: str, client: Client, company: Company) -> None:
+    url = _url(name, company)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", page_names())
+def test_role_sees_page_and_exactly_its_rows(
+    name: str, role: str, company: Company, login: Callable[[str], Client]
+) -> None:
+    page = PAGES[name]
+    response = login(role).get(_url(name, company))
+    assert response.status_code == page.statuses[role]
+    if response.status_code != 200 or not page.context_key:
+        return
+    rows = response.context[page.context_key]
+    if page.expected is not None:
+        assert {row.pk for row in rows} == page.expected(company, role)
+    else:
+        assert rows, f"{name} shows no rows to {role}"
+
+
+class TestGuessedUrls:
+    """A row outside the viewer's scope is a 404, never a 403, so ids cannot be probed."""
+
+    @pytest.mark.parametrize(
+        ("name", "row"),
+        [
+            ("web:person", lambda c: c.world.people["rep3"]),
+            ("web:account", lambda c: c.accounts["rep3"]),
+            ("sales:transaction", lambda c: c.transactions["rep3"]),
+            ("quotas:quota", lambda c: c.quotas["rep3"]),
+        ],
+    )
+    @pytest.mark.parametrize("role", ["rep1", "rep2", "manager1"])
+    def test_other_teams_rows_are_not_found(
+        self,
+        name: str,
+        row: Callable[[Company], object],
+        role: str,
+        company: Company,
+        login: Callable[[str], Client],
+    ) -> None:
+        response = login(role).get(reverse(name, args=[row(company).pk]))  # type: ignore[attr-defined]
+        assert response.status_code == 404
+        assert "errors/error.html" in [t.name for t in response.templates]
+
+    @pytest.mark.parametrize(
+        "name", ["web:person", "web:account", "sales:transaction", "quotas:quota"]
+    )
+    def test_ids_that_do_not_exist_are_not_found(
+        self, name: str, company: Company, login: Callable[[str], Client]
+    ) -> None:
+        assert login("admin").get(reverse(name, args=[999_999])).status_code == 404
+
+    def test_a_split_holder_sees_the_shared_deal(
+        self, company: Company, login: Callable[[str], Client]
+    ) -> None:
+        url = reverse("sales:transaction", args=[company.transactions["split"].pk])
+        assert login("rep2").get(url).status_code == 200
+        assert login("manager2").get(url).status_code == 404
