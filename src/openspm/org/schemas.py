@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from ninja import FilterLookup, FilterSchema, Schema
+from pydantic import Field
 
 
 class PersonOut(Schema):
@@ -30,9 +31,12 @@ class PersonIn(Schema):
     currency: str = "USD"
     hired_on: date
     terminated_on: date | None = None
+    user_id: int | None = Field(default=None, description="The login that sees this payee's rows")
 
 
 class PersonPatch(Schema):
+    external_id: str | None = None
+    user_id: int | None = None
     first_name: str | None = None
     last_name: str | None = None
     email: str | None = None
@@ -71,6 +75,32 @@ class TeamIn(Schema):
     leader_id: int | None = None
 
 
+class TeamPatch(Schema):
+    code: str | None = None
+    name: str | None = None
+    leader_id: int | None = None
+
+
+class TeamMembershipOut(Schema):
+    id: int
+    team_id: int
+    person_id: int
+    effective_from: date
+    effective_to: date | None
+
+
+class TeamMembershipIn(Schema):
+    team_id: int
+    person_id: int
+    effective_from: date
+    effective_to: date | None = None
+
+
+class TeamMembershipPatch(Schema):
+    effective_from: date | None = None
+    effective_to: date | None = None
+
+
 class ReportingLineOut(Schema):
     id: int
     person_id: int
@@ -80,6 +110,8 @@ class ReportingLineOut(Schema):
 
 
 class ManagerChangeIn(Schema):
+    """From `effective_from`, `person_id` reports to `manager_id` (null: to nobody)."""
+
     person_id: int
     manager_id: int | None
     effective_from: date
@@ -94,3 +126,7 @@ class PeriodOut(Schema):
     start_on: date
     end_on: date
     status: str
+
+
+class FiscalYearIn(Schema):
+    fiscal_year: int = Field(ge=1900, le=9999)
