@@ -131,13 +131,7 @@ def _register_one(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[Colu
             selects.append(f"CAST(NULL AS {sql_type}) AS {col.name}")
             continue
         src = f'NULLIF(TRIM(CAST("{col.name}" AS VARCHAR)), \'\')'
-        bad = con.execute(
-            f"SELECT rn, v FROM (SELECT ROW_NUMBER() OVER () AS rn, {src} AS v FROM {raw}) "
-            f"WHERE v IS NOT NULL AND TRY_CAST(v AS {sql_type}) IS NULL ORDER BY rn LIMIT 1"
-        ).fetchone()
-        if bad is not None:
-            raise DataError(f"{name} row {bad[0]}: column {col.name}: {bad[1]!r} is not a "
-                            f"valid {col.type}")
+        _check_castable(con, name, raw, col, src)
         selects.append(f"CAST({src} AS {sql_type}) AS {col.name}")
         if col.required:
             nulls = con.execute(
@@ -152,15 +146,45 @@ def _register_one(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[Colu
             continue
         if not field.name.isidentifier() or field.name.lower() != field.name:
             raise DataError(f"{name}: column name {field.name!r} must be snake_case")
-        kind = "date" if pa.types.is_date(field.type) else (
-            "decimal" if pa.types.is_integer(field.type) or pa.types.is_decimal(field.type)
-            else "string")
+        kind = extra_kind(field.name, field.type)
         extras[field.name] = kind
         if kind == "string":
             selects.append(f'CAST("{field.name}" AS VARCHAR) AS "{field.name}"')
-        else:
-            selects.append(f'CAST("{field.name}" AS {_SQL_TYPE[kind]}) AS "{field.name}"')
+            continue
+        src = f'NULLIF(TRIM(CAST("{field.name}" AS VARCHAR)), \'\')'
+        _check_castable(con, name, raw, Column(field.name, kind), src)
+        selects.append(f'CAST({src} AS {_SQL_TYPE[kind]}) AS "{field.name}"')
     con.execute(f"CREATE OR REPLACE TEMP TABLE in_{name} AS SELECT {', '.join(selects)} "
                 f"FROM {raw}")
     con.unregister(raw)
     return extras
+
+
+#: Suffixes that type an extra (non-schema) column read from text.
+DECIMAL_SUFFIXES = ("_amount", "_count", "_quantity", "_percent", "_rate", "_score")
+
+
+def extra_kind(name: str, arrow_type: pa.DataType) -> str:
+    """The type of an extra column: from Arrow, or by naming convention for text columns."""
+    if pa.types.is_date(arrow_type):
+        return "date"
+    if pa.types.is_integer(arrow_type) or pa.types.is_decimal(arrow_type):
+        return "decimal"
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        if name.endswith("_on"):
+            return "date"
+        if name.endswith(DECIMAL_SUFFIXES):
+            return "decimal"
+    return "string"
+
+
+def _check_castable(con: duckdb.DuckDBPyConnection, name: str, raw: str, col: Column,
+                    src: str) -> None:
+    sql_type = _SQL_TYPE[col.type]
+    bad = con.execute(
+        f"SELECT rn, v FROM (SELECT ROW_NUMBER() OVER () AS rn, {src} AS v FROM {raw}) "
+        f"WHERE v IS NOT NULL AND TRY_CAST(v AS {sql_type}) IS NULL ORDER BY rn LIMIT 1"
+    ).fetchone()
+    if bad is not None:
+        raise DataError(f"{name} row {bad[0]}: column {col.name}: {bad[1]!r} is not a valid "
+                        f"{col.type}")

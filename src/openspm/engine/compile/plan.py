@@ -93,7 +93,7 @@ def compile_run(plans: list[LoadedPlan], period_id: str, dialect: Dialect,
             f"SELECT e.*, {dialect.str_lit(loaded.plan.id)} AS plan_id, {loaded.plan.version} AS "
             f"plan_version, {dialect.str_lit(loaded.plan.currency)} AS currency, "
             f"e.kind AS line_type_out FROM {p}earn_all e WHERE e.in_run AND "
-            f"(e.amount <> 0 OR e.to_date_amount <> 0)")
+            "e.amount <> 0")
         per_output["payouts"].append(f"SELECT * FROM {p}payouts")
     for name, cols in OUTPUTS.items():
         select_cols = ", ".join(

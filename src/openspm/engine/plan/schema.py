@@ -273,7 +273,7 @@ class Plan(Strict):
     fx_rate_date: DateField | Literal["credit_date"] = "credit_date"
     classify: dict[Ident, Expr] = Field(default_factory=dict)
     crediting: Annotated[list[CreditRule], Field(min_length=1)] = Field(
-        default_factory=lambda: [OwnerRule(kind="owner")]
+        default_factory=lambda: [OwnerRule(kind="owner"), SplitRule(kind="split")]
     )
     measures: Annotated[dict[Ident, Measure], Field(min_length=1)]
     ramp: Ramp | None = None

@@ -44,10 +44,10 @@ def pay_lines(ctx: Ctx, earn_all: str, tx: str, pts: str) -> str:
         held = (f"CASE WHEN e.pp = r.pp OR (e.pp < {first} AND r.pp = {first}) THEN "
                 f"{d.mul('e.amount', f'{d.dec(1)} - ({rel_now})')} ELSE {d.dec(0)} END")
         join = f"LEFT JOIN {tx} t ON t.transaction_id = e.transaction_id\n"
-        where = "TRUE"
+        where = "e.amount <> 0"
     else:
         contrib, held, join = "e.amount", d.dec(0), ""
-        where = f"(e.pp = r.pp OR (e.pp < {first} AND r.pp = {first}))"
+        where = f"e.amount <> 0 AND (e.pp = r.pp OR (e.pp < {first} AND r.pp = {first}))"
     prior = (f"SELECT p.payee_id, COALESCE(p.component_id, '') AS component_id, {first} AS pp, "
              f"'true_up' AS line_type, -SUM(p.amount) AS plan_amount, {d.dec(0)} AS held_amount, "
              "NULL AS draw_balance_amount, NULL AS transaction_ids, 0 AS line_count\n"

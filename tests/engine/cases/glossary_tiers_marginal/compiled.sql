@@ -45,12 +45,19 @@ SELECT 8104 AS pp, '2026-Q1' AS period_id, DATE '2026-01-01' AS start_on, DATE '
 CREATE OR REPLACE TEMP TABLE p0_rule_0 AS
 SELECT t.transaction_id, t.payee_id, 'owner' AS credit_reason, 'owner_1' AS rule_id, 0 AS rule_index, CAST(1 AS DECIMAL(38, 10)) AS credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, FALSE AS allow_double
 FROM p0_tx t
-WHERE t.payee_id IS NOT NULL AND TRUE;
+LEFT JOIN (SELECT DISTINCT transaction_id FROM in_splits) s ON s.transaction_id = t.transaction_id
+WHERE t.payee_id IS NOT NULL AND s.transaction_id IS NULL AND TRUE;
+
+CREATE OR REPLACE TEMP TABLE p0_rule_1 AS
+SELECT t.transaction_id, s.payee_id, 'split' AS credit_reason, 'split_2' AS rule_id, 1 AS rule_index, s.split_percent AS credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, FALSE AS allow_double
+FROM p0_tx t JOIN in_splits s ON s.transaction_id = t.transaction_id
+WHERE TRUE;
 
 CREATE OR REPLACE TEMP TABLE p0_credits_raw AS
 SELECT r.*, MIN(r.rule_index) OVER (PARTITION BY r.transaction_id, r.payee_id) AS first_rule
 FROM (
 SELECT transaction_id, payee_id, credit_reason, rule_id, rule_index, credit_percent, source_payee_id, allow_double FROM p0_rule_0
+UNION ALL SELECT transaction_id, payee_id, credit_reason, rule_id, rule_index, credit_percent, source_payee_id, allow_double FROM p0_rule_1
 ) r;
 
 CREATE OR REPLACE TEMP TABLE p0_assign AS
@@ -186,7 +193,7 @@ CREATE OR REPLACE TEMP TABLE p0_pay_lines AS
 SELECT g.* FROM (
 SELECT e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END AS line_type, SUM(e.amount) AS plan_amount, SUM(CAST(0 AS DECIMAL(38, 10))) AS held_amount, NULL AS draw_balance_amount, STRING_AGG(DISTINCT e.transaction_id, ';' ORDER BY e.transaction_id) AS transaction_ids, COUNT(*) AS line_count
 FROM p0_earn_all e JOIN p0_points r ON r.in_run AND e.pp <= r.pp
-WHERE (e.pp = r.pp OR (e.pp < 8104 AND r.pp = 8104))
+WHERE e.amount <> 0 AND (e.pp = r.pp OR (e.pp < 8104 AND r.pp = 8104))
 GROUP BY e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END
 UNION ALL
 SELECT p.payee_id, COALESCE(p.component_id, '') AS component_id, 8104 AS pp, 'true_up' AS line_type, -SUM(p.amount) AS plan_amount, CAST(0 AS DECIMAL(38, 10)) AS held_amount, NULL AS draw_balance_amount, NULL AS transaction_ids, 0 AS line_count
@@ -225,7 +232,7 @@ SELECT plan_id, plan_version, payee_id, measure_id, accumulate, period_id, perio
 
 -- output earnings
 SELECT * FROM (
-SELECT plan_id, plan_version, payee_id, period_id, component_id, component_kind, line_type_out AS line_type, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, to_date_amount, prior_amount, amount, currency FROM (SELECT e.*, 'glossary_marginal' AS plan_id, 1 AS plan_version, 'USD' AS currency, e.kind AS line_type_out FROM p0_earn_all e WHERE e.in_run AND (e.amount <> 0 OR e.to_date_amount <> 0)) x0
+SELECT plan_id, plan_version, payee_id, period_id, component_id, component_kind, line_type_out AS line_type, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, to_date_amount, prior_amount, amount, currency FROM (SELECT e.*, 'glossary_marginal' AS plan_id, 1 AS plan_version, 'USD' AS currency, e.kind AS line_type_out FROM p0_earn_all e WHERE e.in_run AND e.amount <> 0) x0
 ) o ORDER BY plan_id NULLS FIRST, payee_id NULLS FIRST, period_id NULLS FIRST, component_id NULLS FIRST, transaction_id NULLS FIRST, credit_id NULLS FIRST, tier NULLS FIRST, line_type NULLS FIRST, objective_id NULLS FIRST;
 
 -- output payouts
