@@ -55,13 +55,16 @@ def pay_lines(ctx: Ctx, earn_all: str, tx: str, pts: str) -> str:
              f"pt.pp < {first}\nWHERE p.plan_id = {d.str_lit(ctx.plan.id)}\n"
              "GROUP BY p.payee_id, COALESCE(p.component_id, '')")
     return ctx.add("pay_lines", (
-        "SELECT g.* FROM (\n"
+        "SELECT g.payee_id, g.component_id, g.pp, g.line_type, SUM(g.plan_amount) AS "
+        "plan_amount, SUM(g.held_amount) AS held_amount, NULL AS draw_balance_amount, "
+        "MAX(g.transaction_ids) AS transaction_ids, SUM(g.line_count) AS line_count FROM (\n"
         f"SELECT e.payee_id, e.component_id, r.pp, {kind} AS line_type, SUM({contrib}) AS "
         f"plan_amount, SUM({held}) AS held_amount, NULL AS draw_balance_amount, "
         f"{d.string_agg('e.transaction_id', ';')} AS transaction_ids, COUNT(*) AS line_count\n"
         f"FROM {earn_all} e JOIN {pts} r ON r.in_run AND e.pp <= r.pp\n{join}"
         f"WHERE {where}\nGROUP BY e.payee_id, e.component_id, r.pp, {kind}\n"
-        f"UNION ALL\n{prior}\n) g WHERE g.plan_amount <> 0 OR g.held_amount <> 0"))
+        f"UNION ALL\n{prior}\n) g GROUP BY g.payee_id, g.component_id, g.pp, g.line_type\n"
+        "HAVING SUM(g.plan_amount) <> 0 OR SUM(g.held_amount) <> 0"))
 
 
 def draws(ctx: Ctx, lines: str, active: str, pts: str) -> str | None:

@@ -190,7 +190,7 @@ SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_mo
 ) d JOIN p0_points pt ON pt.pp = d.pp;
 
 CREATE OR REPLACE TEMP TABLE p0_pay_lines AS
-SELECT g.* FROM (
+SELECT g.payee_id, g.component_id, g.pp, g.line_type, SUM(g.plan_amount) AS plan_amount, SUM(g.held_amount) AS held_amount, NULL AS draw_balance_amount, MAX(g.transaction_ids) AS transaction_ids, SUM(g.line_count) AS line_count FROM (
 SELECT e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END AS line_type, SUM(e.amount) AS plan_amount, SUM(CAST(0 AS DECIMAL(38, 10))) AS held_amount, NULL AS draw_balance_amount, STRING_AGG(DISTINCT e.transaction_id, ';' ORDER BY e.transaction_id) AS transaction_ids, COUNT(*) AS line_count
 FROM p0_earn_all e JOIN p0_points r ON r.in_run AND e.pp <= r.pp
 WHERE e.amount <> 0 AND (e.pp = r.pp OR (e.pp < 8104 AND r.pp = 8104))
@@ -200,7 +200,8 @@ SELECT p.payee_id, COALESCE(p.component_id, '') AS component_id, 8104 AS pp, 'tr
 FROM in_prior_payouts p JOIN p0_points pt ON pt.period_id = p.period_id AND pt.pp < 8104
 WHERE p.plan_id = 'glossary_marginal'
 GROUP BY p.payee_id, COALESCE(p.component_id, '')
-) g WHERE g.plan_amount <> 0 OR g.held_amount <> 0;
+) g GROUP BY g.payee_id, g.component_id, g.pp, g.line_type
+HAVING SUM(g.plan_amount) <> 0 OR SUM(g.held_amount) <> 0;
 
 CREATE OR REPLACE TEMP TABLE p0_pay_fx AS
 SELECT u.*, r.period_id, COALESCE(pe.currency, 'USD') AS currency, DATE_ADD(r.end_on, INTERVAL (-1) DAY) AS rate_on,
