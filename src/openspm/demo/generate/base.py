@@ -1,0 +1,100 @@
+"""What every generation step shares: the options, seeded randomness, dates and progress."""
+
+from __future__ import annotations
+
+import bisect
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Generic, TypeVar
+
+from openspm.org.fiscal import fiscal_year_of, fiscal_year_start
+
+T = TypeVar("T")
+Progress = Callable[[str, int], None]
+BATCH_SIZE = 2_000
+
+
+@dataclass(frozen=True)
+class Options:
+    """How much to generate, from which seed, as of which day (nothing is dated after it)."""
+
+    seed: int
+    scale: Decimal
+    as_of: date
+    fiscal_start_month: int = 1
+
+    def rng(self, step: str) -> random.Random:
+        """A generator of its own for each step, so steps do not shift each other's draws."""
+        return random.Random(f"openspm-demo:{self.seed}:{step}")
+
+    def count(self, full: int, minimum: int) -> int:
+        """`full` scaled, rounded half up, and never below `minimum`."""
+        scaled = (Decimal(full) * self.scale).to_integral_value(rounding=ROUND_HALF_UP)
+        return max(minimum, int(scaled))
+
+    @property
+    def current_fiscal_year(self) -> int:
+        return fiscal_year_of(self.as_of, self.fiscal_start_month)
+
+    @property
+    def fiscal_years(self) -> tuple[int, int]:
+        """The two fiscal years of data: last year and the current one."""
+        return (self.current_fiscal_year - 1, self.current_fiscal_year)
+
+    @property
+    def start(self) -> date:
+        """The first day of data: the start of last fiscal year."""
+        year, month = fiscal_year_start(self.fiscal_years[0], self.fiscal_start_month)
+        return date(year, month, 1)
+
+
+def days_between(start: date, end: date) -> list[date]:
+    """Every day from `start` to `end`, both included."""
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def random_day(rng: random.Random, start: date, end: date) -> date:
+    """A day in [start, end], uniformly."""
+    return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+class WeightedChoice(Generic[T]):
+    """Draws from `items` in proportion to integer `weights`, using integers only."""
+
+    def __init__(self, items: Sequence[T], weights: Sequence[int]) -> None:
+        self.items = list(items)
+        self.cumulative: list[int] = []
+        total = 0
+        for weight in weights:
+            total += weight
+            self.cumulative.append(total)
+        self.total = total
+
+    def draw(self, rng: random.Random) -> T:
+        return self.items[bisect.bisect_right(self.cumulative, rng.randrange(self.total))]
+
+
+def cents_to_decimal(cents: int) -> Decimal:
+    """An amount of cents as money with four places, exactly."""
+    return (Decimal(cents) / 100).quantize(Decimal("0.0001"))
+
+
+def round_to(value: int, step: int) -> int:
+    """`value` rounded half up to a multiple of `step` (integers only)."""
+    return (value + step // 2) // step * step
+
+
+def fill_pattern(rng: random.Random, pattern: str) -> str:
+    """A postal code from a pattern: 9 is a digit, A a capital letter, the rest is kept."""
+    out = []
+    for char in pattern:
+        if char == "9":
+            out.append(str(rng.randrange(10)))
+        elif char == "A":
+            out.append(chr(ord("A") + rng.randrange(26)))
+        else:
+            out.append(char)
+    return "".join(out)

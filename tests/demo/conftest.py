@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from openspm.core.models import User
+from openspm.demo import services as demo_services
+from openspm.demo.generate.logins import DEMO_USERNAMES
+from openspm.demo.services import DemoResult
+from openspm.org.models import FiscalCalendar, Period
+from openspm.sales.models import Currency
+
+AS_OF = date(2026, 11, 24)
+SCALE = Decimal("0.02")
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+def _load(*, seed: int = 42, reset: bool = False, as_of: date | None = AS_OF) -> DemoResult:
+    steps: list[tuple[str, int]] = []
+    return demo_services.load_demo(
+        seed=seed,
+        scale=SCALE,
+        as_of=as_of,
+        reset=reset,
+        progress=lambda step, n: steps.append((step, n)),
+    )
+
+
+Generate = Callable[..., DemoResult]
+
+
+@pytest.fixture
+def generate(db: None) -> Generate:
+    """Generate the demo company at test scale, as of AS_OF unless told otherwise."""
+    return _load
+
+
+@pytest.fixture
+def demo(generate: Generate) -> DemoResult:
+    return generate()
+
+
+@pytest.fixture
+def as_of() -> date:
+    """The day the test company is generated as of."""
+    return AS_OF
+
+
+@pytest.fixture(scope="module")
+def company(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoResult]:
+    """One demo company shared by a module's read-only tests: generated and committed once,
+    then deleted with everything it created (periods and currencies included)."""
+    kept = (Currency, Period, FiscalCalendar)
+    with django_db_blocker.unblock():
+        assert not demo_services.existing_data(), "the test database should be empty"
+        before = {m: set(m.objects.values_list("pk", flat=True)) for m in kept}
+        with override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
+            result = _load()
+    yield result
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo_services.clear_demo_data()
+        User.objects.filter(username__in=DEMO_USERNAMES).delete()
+        for model in kept:
+            model.objects.exclude(pk__in=before[model]).delete()
+            model.history.exclude(**{f"{model._meta.pk.attname}__in": before[model]}).delete()
