@@ -200,3 +200,45 @@ def _tiers(tiers: list[Tier], tiering: str, base: Path) -> list[Problem]:
         elif tier.rate is None or tier.amount is not None:
             out.append((path, f"a {tiering} tier needs a rate (and no amount)"))
     return out
+
+
+def check_raw(data: dict[str, object]) -> list[Problem]:
+    """Checks that still make sense when the document failed schema validation.
+
+    Expression syntax and measure references are checked on the raw data so that one run of
+    the validator reports them alongside the schema errors.
+    """
+    out: list[Problem] = []
+
+    def expr_at(path: Path, text: object) -> None:
+        if isinstance(text, str):
+            try:
+                expr.parse(text)
+            except expr.ExprError as exc:
+                out.append((path, str(exc)))
+
+    classify = data.get("classify")
+    if isinstance(classify, dict):
+        for name, text in classify.items():
+            expr_at(("classify", name), text)
+    measures = data.get("measures")
+    names: set[str] = set()
+    if isinstance(measures, dict):
+        names = set(measures)
+        for name, m in measures.items():
+            if isinstance(m, dict):
+                expr_at(("measures", name, "value"), m.get("value"))
+                expr_at(("measures", name, "filter"), m.get("filter"))
+    for key in ("crediting", "components"):
+        items = data.get(key)
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            expr_at((key, i, "filter"), item.get("filter"))
+            ref = item.get("measure")
+            if key == "components" and isinstance(ref, str) and names and ref not in names:
+                out.append(((key, i, "measure"),
+                            f"unknown measure {ref!r} (defined: {', '.join(sorted(names))})"))
+    return out

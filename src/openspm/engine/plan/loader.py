@@ -88,7 +88,11 @@ def load_plan_text(text: str, file: str = "<plan>") -> LoadedPlan:
             if err["type"] == "extra_forbidden":
                 message = "unknown key"
             elif err["type"] == "union_tag_invalid":
-                message = f"unknown kind {err.get('input', {}).get('kind')!r}; " + message
+                ctx = err.get("ctx") or {}
+                message = (f"unknown kind {ctx.get('tag')!r} (expected "
+                           f"{ctx.get('expected_tags')})")
+            issues.append(PlanIssue(file, source.line_of(path), format_path(path), message))
+        for path, message in checks.check_raw(source.data):
             issues.append(PlanIssue(file, source.line_of(path), format_path(path), message))
         raise PlanError(f"{file}: invalid plan", _sorted(issues)) from None
     loaded = LoadedPlan(plan, text, file, source)

@@ -61,15 +61,15 @@ def classify(ctx: Ctx, base_columns: list[str]) -> str:
         f"  AND fx.effective_from <= {rd} AND {rd} < {open_end(ctx, 'fx.effective_to')}\n"
         "WHERE " + " AND ".join(window)
     )
-    derived = []
-    for name, text in plan.classify.items():
+    select = base
+    for name, text in plan.classify.items():  # each derived column may use the earlier ones
         if name in ctx.tx_columns:
             raise PlanError(f"{ctx.loaded.file}: invalid plan", [ctx.loaded.issue(
                 ("classify", name), f"{name!r} is already a transaction column")])
         node = typed_expr(ctx, ("classify", name), text, None)
-        derived.append(f"{compiler(ctx, 'b').visit(node)} AS {d.ident(name)}")
+        value = compiler(ctx, "b").visit(node)
+        select = f"SELECT b.*, {value} AS {d.ident(name)}\nFROM (\n{select}\n) b"
         ctx.tx_columns[name] = expr.check(node, ctx.tx_columns)
-    select = f"SELECT b.*{''.join(', ' + x for x in derived)}\nFROM (\n{base}\n) b"
     table = ctx.add("tx", select)
     ctx.checks.append((
         f"SELECT source_currency, credit_on, transaction_id FROM {table} "

@@ -81,7 +81,7 @@ def draws(ctx: Ctx, lines: str, active: str, pts: str) -> str | None:
     for i, pp in enumerate(range(cal.run_first, cal.run_last + 1)):
         period = cal.index(pp)
         running = draw.ends_on is None or period.start < draw.ends_on
-        amount = (d.mul(d.dec_lit(draw.amount), d.div("a.active_days", "a.period_days"))
+        amount = (d.div(d.mul(d.dec_lit(draw.amount), "a.active_days"), "a.period_days")
                   if running else d.dec(0))
         step = ctx.add(f"draw_{i + 1}", (
             f"SELECT s.*, GREATEST({d.dec(0)}, s.draw_amount - s.net) AS topup,\n"

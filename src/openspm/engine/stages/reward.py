@@ -282,13 +282,12 @@ def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str
 
 
 def _prorate(ctx: Ctx, active: str, pts: str, acc: str) -> str:
-    """Active fraction of each payee over each point's scope window to date."""
-    d = ctx.dialect
+    """Active and total days of each payee over each point's scope window to date."""
     s1, _, _ = scope_cols(acc, "p1")
     s2, _, _ = scope_cols(acc, "p2")
-    return (f"(SELECT a.payee_id, p2.pp, {d.div('SUM(a.active_days)', 'SUM(a.period_days)')} "
-            f"AS fraction FROM {active} a JOIN {pts} p1 ON p1.pp = a.pp JOIN {pts} p2 ON "
-            f"{s1} = {s2} AND p1.pp <= p2.pp GROUP BY a.payee_id, p2.pp)")
+    return (f"(SELECT a.payee_id, p2.pp, SUM(a.active_days) AS active_days, "
+            f"SUM(a.period_days) AS period_days FROM {active} a JOIN {pts} p1 ON p1.pp = a.pp "
+            f"JOIN {pts} p2 ON {s1} = {s2} AND p1.pp <= p2.pp GROUP BY a.payee_id, p2.pp)")
 
 
 def _target(ctx: Ctx, amount: Decimal | None, fraction: Decimal | None) -> str:
@@ -327,13 +326,14 @@ def bonus(ctx: Ctx, k: int, comp: Bonus, mp: str, active: str, pts: str) -> str:
         gate_join, gate_ok = _gate_join(ctx, comp, comp.gate, mp, acc, comp.measure,
                                         comp.bounds == "lower_inclusive")
     target = _target(ctx, comp.target_amount, comp.target_ti_fraction)
-    earned = d.mul(d.mul(target, "x.factor"), "pr.fraction")
+    earned = d.div(d.mul(d.mul(target, "x.factor"), "pr.active_days"), "pr.period_days")
     key = d.concat(d.str_lit(comp.id), "'|'", "x.payee_id")
     return ctx.add(f"c{k}", (
         f"SELECT {key} AS line_key, {_head(ctx, comp, 'bonus', acc)}, NULL AS credit_id, NULL AS "
         f"transaction_id, NULL AS credit_reason, {d.str_lit(comp.measure)} AS measure_id, "
         "x.to_date_value AS measure_value, x.to_date_value AS basis_to_date, x.quota_amount, "
-        "x.attainment, NULL AS tier, x.factor AS rate, pr.fraction AS multiplier, NULL AS "
+        f"x.attainment, NULL AS tier, x.factor AS rate, {d.div('pr.active_days', 'pr.period_days')} "
+        "AS multiplier, NULL AS "
         f"objective_id, NULL AS cancel_pp, NULL AS claw_factor, "
         f"{'TRUE' if comp.hold else 'FALSE'} AS is_held, CASE WHEN {gate_ok} THEN {earned} "
         f"ELSE {d.dec(0)} END AS to_date_amount\n"
@@ -342,7 +342,7 @@ def bonus(ctx: Ctx, k: int, comp: Bonus, mp: str, active: str, pts: str) -> str:
         f"m.quota_amount > 0) x\n"
         f"JOIN {_prorate(ctx, active, pts, acc)} pr ON pr.payee_id = x.payee_id AND pr.pp = x.pp\n"
         f"LEFT JOIN in_payees pe ON pe.payee_id = x.payee_id\n{gate_join}"
-        f"WHERE pr.fraction > 0"))
+        "WHERE pr.active_days > 0"))
 
 
 def mbo(ctx: Ctx, k: int, comp: Mbo, mp: str, active: str, pts: str) -> str:
@@ -352,7 +352,8 @@ def mbo(ctx: Ctx, k: int, comp: Mbo, mp: str, active: str, pts: str) -> str:
              else f"LEAST(x.score, {d.dec_lit(comp.max_score)})")
     target = _target(ctx, comp.target_amount, comp.target_ti_fraction)
     fraction = d.div("a.active_days", "a.period_days")
-    earned = d.mul(d.mul(d.mul(target, "x.weight"), score), fraction)
+    earned = d.div(d.mul(d.mul(d.mul(target, "x.weight"), score), "a.active_days"),
+                   "a.period_days")
     gate_join, gate_ok = ("", "TRUE")
     if comp.gate:
         default = next(iter(ctx.plan.measures))

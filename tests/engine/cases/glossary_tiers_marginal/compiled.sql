@@ -12,8 +12,6 @@ WITH RECURSIVE chain(payee_id, manager_id, depth, valid_from, valid_to) AS (
 SELECT payee_id, manager_id, depth, valid_from, valid_to FROM chain WHERE valid_from < valid_to;
 
 CREATE OR REPLACE TEMP TABLE p0_tx AS
-SELECT b.*
-FROM (
 SELECT t."transaction_id",
   t."payee_id",
   CAST((t."amount") * (CASE WHEN t.currency = 'USD' THEN CAST(1 AS DECIMAL(38, 10)) ELSE fx.rate END) AS DECIMAL(38, 10)) AS "amount",
@@ -36,8 +34,7 @@ SELECT t."transaction_id",
 FROM in_transactions t
 LEFT JOIN in_fx_rates fx ON fx.from_currency = t.currency AND fx.to_currency = 'USD'
   AND fx.effective_from <= t.booked_on AND t.booked_on < COALESCE(fx.effective_to, DATE '9999-12-31')
-WHERE t.booked_on >= DATE '2026-01-01' AND t.booked_on < DATE '2026-04-01'
-) b;
+WHERE t.booked_on >= DATE '2026-01-01' AND t.booked_on < DATE '2026-04-01';
 
 CREATE OR REPLACE TEMP TABLE p0_points AS
 SELECT 8104 AS pp, '2026-Q1' AS period_id, DATE '2026-01-01' AS start_on, DATE '2026-04-01' AS end_on, TRUE AS in_run, 24312 AS mi_start, 24315 AS mi_end, 8104 AS q_idx, 24312 AS q_mi_start, 24315 AS q_mi_end, 2026 AS y_idx, 24312 AS y_mi_start, 24324 AS y_mi_end;
