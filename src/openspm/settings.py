@@ -40,6 +40,8 @@ DEBUG = DEVELOPMENT
 ALLOWED_HOSTS = ENV.allowed_hosts if not DEVELOPMENT else [*ENV.allowed_hosts, "testserver"]
 CSRF_TRUSTED_ORIGINS = ENV.csrf_trusted_origins
 DATA_DIR = ENV.data_dir
+# Whitenoise serves STATIC_ROOT and warns when it is missing; make it exist before the first run.
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 BASE_CURRENCY = ENV.base_currency
 
 INSTALLED_APPS = [
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "openspm.sales",
     "openspm.territories",
     "openspm.quotas",
+    "openspm.plans",
     "openspm.imports",
     "openspm.demo",
     "openspm.api",
@@ -104,7 +107,6 @@ TEMPLATES = [
 if ENV.database_url:
     DATABASES = {"default": dj_database_url.parse(ENV.database_url, conn_max_age=60)}
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -138,6 +140,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = DEVELOPMENT
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

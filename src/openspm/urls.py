@@ -19,4 +19,5 @@ urlpatterns = [
     path("quotas/", include("openspm.quotas.urls")),
     path("territories/", include("openspm.territories.urls")),
     path("imports/", include("openspm.imports.urls")),
+    path("plans/", include("openspm.plans.urls")),
 ]

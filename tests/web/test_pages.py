@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from openspm.plans.models import PlanVersion
 from tests.web.conftest import ROLES, Company
 
 ALL_PEOPLE = frozenset({"vp", "manager1", "manager2", "rep1", "rep2", "rep3"})
@@ -77,6 +79,38 @@ def _teams(company: Company, role: str) -> set[int]:
     return {east.pk} if VISIBLE_PEOPLE[role] & {"manager1", "rep1", "rep2"} else set()
 
 
+def _rep1_plan(company: Company) -> list[PlanVersion]:
+    """Two published versions of a plan assigned to rep1 (made on first use)."""
+    from openspm.plans import services as plan_services
+    from tests.plans.factories import make_published_plan, plan_text
+
+    existing = list(PlanVersion.objects.filter(plan__code="rep1_plan").order_by("number"))
+    if existing:
+        return existing
+    users = company.world.users
+    v1 = make_published_plan(author=users["compadmin"], approver=users["finance"], code="rep1_plan")
+    plan_services.assign_plan(
+        actor=users["compadmin"],
+        plan_id=v1.plan_id,
+        person=company.world.people["rep1"],
+        effective_from=v1.effective_from,
+    )
+    v2 = plan_services.new_draft(actor=users["compadmin"], plan_id=v1.plan_id)
+    plan_services.update_draft(
+        actor=users["compadmin"],
+        version_id=v2.pk,
+        text=plan_text("rep1_plan", 2, rate="0.06"),
+        effective_from=date(2026, 7, 1),
+    )
+    plan_services.submit_version(actor=users["compadmin"], version_id=v2.pk)
+    plan_services.approve_version(actor=users["finance"], version_id=v2.pk)
+    return [v1, v2]
+
+
+def _plans_seen(company: Company, role: str) -> set[int]:
+    return {_rep1_plan(company)[0].plan_id} if "rep1" in VISIBLE_PEOPLE[role] else set()
+
+
 @dataclass(frozen=True)
 class Page:
     statuses: dict[str, int]
@@ -109,6 +143,17 @@ PAGES: dict[str, Page] = {
     "imports:confirm": Page(POST_ONLY),
     # An export holds only the rows the viewer sees (tests/imports checks the rows).
     "imports:export": Page(EVERYONE, args=lambda c: ["people", "csv"]),
+    # Plans: rep1's published plan (tests/plans checks drafts and the approval flow).
+    "plans:plans": Page(
+        INTERNAL, "plans", lambda c, role: _plans_seen(c, role), lambda c: _rep1_plan(c) and []
+    ),
+    "plans:detail": Page(REP1_DETAIL, args=lambda c: [_rep1_plan(c)[0].plan_id]),
+    "plans:version": Page(REP1_DETAIL, args=lambda c: [_rep1_plan(c)[0].pk]),
+    "plans:diff": Page(REP1_DETAIL, args=lambda c: [v.pk for v in _rep1_plan(c)]),
+    "plans:new_version": Page(POST_ONLY, args=lambda c: [_rep1_plan(c)[0].plan_id]),
+    "plans:validate": Page(POST_ONLY, args=lambda c: [_rep1_plan(c)[0].pk]),
+    "plans:decide": Page(POST_ONLY, args=lambda c: [_rep1_plan(c)[0].pk]),
+    "plans:accept": Page(POST_ONLY, args=lambda c: [_rep1_plan(c)[0].pk]),
 }
 # Pages without a login, or outside this matrix (the admin and the API have their own).
 PUBLIC = {"login", "logout", "healthz"}

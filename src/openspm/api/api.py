@@ -24,6 +24,7 @@ from openspm.api.tokens import router as tokens_router
 from openspm.core.errors import OpenSPMError
 from openspm.imports.api import router as imports_router
 from openspm.org.api import router as org_router
+from openspm.plans.api import router as plans_router
 from openspm.quotas.api import router as quotas_router
 from openspm.sales.api import router as sales_router
 from openspm.territories.api import router as territories_router
@@ -61,6 +62,7 @@ api.add_router("/sales", sales_router)
 api.add_router("/quotas", quotas_router)
 api.add_router("/territories", territories_router)
 api.add_router("/imports", imports_router)
+api.add_router("/plans", plans_router)
 api.add_router("/tokens", tokens_router)
 
 

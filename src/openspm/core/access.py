@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from openspm.core.errors import PermissionDenied
 from openspm.core.models import User
-from openspm.core.roles import ALL_ROLES, EDIT_ROLES, SEE_ALL_ROLES, Role
+from openspm.core.roles import ALL_ROLES, APPROVE_ROLES, EDIT_ROLES, SEE_ALL_ROLES, Role
 
 Viewer = User | AnonymousUser
 
@@ -76,3 +76,14 @@ def is_internal(viewer: Viewer) -> bool:
     """Employees (every role but referral partner) see the company's reference data."""
     role = role_of(viewer)
     return role is not None and role is not Role.REFERRAL_PARTNER
+
+
+def require_approver(viewer: Viewer) -> None:
+    if role_of(viewer) not in APPROVE_ROLES:
+        raise PermissionDenied("Only administrators, comp admins and finance may approve.")
+
+
+def require_internal(viewer: Viewer) -> None:
+    """Pages for employees only (referral partners have their own portal)."""
+    if not is_internal(viewer):
+        raise PermissionDenied("This page is for employees.")

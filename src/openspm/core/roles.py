@@ -25,3 +25,5 @@ ALL_ROLES: tuple[Role, ...] = tuple(Role)
 SEE_ALL_ROLES: frozenset[Role] = frozenset({Role.ADMINISTRATOR, Role.COMP_ADMIN, Role.FINANCE})
 # Roles that may change reference data (people, sales data, quotas, territories) and import it.
 EDIT_ROLES: frozenset[Role] = frozenset({Role.ADMINISTRATOR, Role.COMP_ADMIN})
+# Roles that may approve what someone else prepared (plan versions, payouts).
+APPROVE_ROLES: frozenset[Role] = frozenset({Role.ADMINISTRATOR, Role.COMP_ADMIN, Role.FINANCE})
