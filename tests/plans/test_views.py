@@ -137,7 +137,8 @@ class TestPlanApi:
             {"text": plan_text().replace("USD", "usd")},
             content_type="application/json",
         ).json()
-        assert issues and issues[0]["line"] == 5
+        assert issues
+        assert issues[0]["line"] == 5
         assert author.post(f"/api/v1/plans/versions/{version_id}/submit").status_code == 200
         refused = author.post(
             f"/api/v1/plans/versions/{version_id}/decision",
