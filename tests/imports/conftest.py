@@ -36,6 +36,18 @@ WRITABLE = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _static_from_finders(settings: pytest.FixtureRequest) -> None:
+    # WhiteNoise warns (an error here) when STATIC_ROOT was never collected: serve from the apps.
+    settings.WHITENOISE_AUTOREFRESH = True  # type: ignore[attr-defined]
+    settings.WHITENOISE_USE_FINDERS = True  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+    settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]
+
+
 def fixture_bytes(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 

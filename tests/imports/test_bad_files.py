@@ -148,6 +148,13 @@ class TestBadFiles:
             RowError(2, "effective_to", "effective_to must be after effective_from.")
         ]
 
+    def test_a_person_reporting_to_themself(self, sales: Sales) -> None:
+        content = b"person,manager,effective_from\nREP1,REP1,2026-03-01\n"
+        before = snapshot()
+        result = run(sales.compadmin, "reporting_lines", content)
+        assert result.errors == [RowError(2, "manager", "A person cannot report to themself.")]
+        assert snapshot() == before
+
     def test_unknown_person_currency(self, sales: Sales) -> None:
         content = b"external_id,first_name,last_name,currency,hired_on\nE-1,Ada,L,ZZZ,2025-01-01\n"
         result = run(sales.compadmin, "people", content)

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
@@ -201,11 +202,31 @@ def person_key(*, label: str = "person") -> NaturalKeyWidget:
 class NaturalKeyLoader(ModelInstanceLoader):  # type: ignore[misc]
     """Finds the row to update by the resource's natural key; a bad key means a new row.
 
-    The bad key itself is then reported against its column by the field's widget.
+    The bad key itself is then reported against its column by the field's widget. With a
+    single text key, the file's existing rows are fetched up front, a few queries in all.
     """
+
+    def __init__(self, resource: Any, dataset: Any = None) -> None:
+        super().__init__(resource, dataset)
+        self.known: dict[str, Any] | None = None
+        keys = resource.get_import_id_fields()
+        field = resource.fields[keys[0]]
+        if len(keys) != 1 or isinstance(field.widget, NaturalKeyWidget) or dataset is None:
+            return
+        if field.column_name not in dataset.headers:
+            return
+        values = sorted({field.widget.clean(v) for v in dataset[field.column_name]} - {""})
+        self.known = {}
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            for obj in self.get_queryset().filter(**{f"{field.attribute}__in": chunk}):
+                self.known[str(getattr(obj, field.attribute))] = obj
+        self.key_field = field
 
     def get_instance(self, row: Any) -> Any:
         try:
+            if self.known is not None:
+                return self.known.get(self.key_field.clean(row))
             return super().get_instance(row)
         except ValueError:
             return None
@@ -251,6 +272,31 @@ class OpenSPMResource(resources.ModelResource):  # type: ignore[misc]
 
     def before_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
         stamp_history(instance, **kwargs)
+
+    def validate_instance(
+        self, instance: Any, import_validation_errors: Any = None, validate_unique: bool = True
+    ) -> None:
+        """`full_clean()`, except that foreign keys found by their natural key are not
+        looked up a second time."""
+        errors = dict(import_validation_errors or {})
+        resolved = [
+            f.attribute
+            for f in self.get_import_fields()
+            if isinstance(f.widget, NaturalKeyWidget) and f.attribute not in errors
+        ]
+        steps = [
+            lambda: instance.clean_fields(exclude=[*errors, *resolved]),
+            instance.clean,
+            lambda: instance.validate_unique(exclude=list(errors)) if validate_unique else None,
+            lambda: instance.validate_constraints(exclude=list(errors)),
+        ]
+        for step in steps:
+            try:
+                step()
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 def stamp_history(instance: Any, **kwargs: Any) -> None:

@@ -1,0 +1,151 @@
+"""The import page: upload, dry run with row errors or a preview, confirm to write."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from openspm.sales.models import Transaction
+from tests.factories import make_transaction
+from tests.imports.conftest import Sales, fixture_bytes, snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, fixture_bytes(name), content_type="text/csv")
+
+
+def check(client: Client, name: str, *, htmx: bool = True):  # type: ignore[no-untyped-def]
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(
+        reverse("imports:check"), {"entity": "transactions", "file": upload(name)}, **headers
+    )
+
+
+class TestStartPage:
+    def test_comp_admin_sees_the_form_and_export_links(self, client: Client, sales: Sales) -> None:
+        client.force_login(sales.compadmin)
+        response = client.get(reverse("imports:start"))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'data-testid="import-form"' in html
+        assert reverse("imports:export", args=["transactions", "csv"]) in html
+        assert reverse("imports:export", args=["periods", "xlsx"]) in html
+        names = [value for value, _label in response.context["form"].fields["entity"].choices]
+        assert "transactions" in names
+        assert "periods" not in names
+
+    @pytest.mark.parametrize("role", ["finance", "manager1", "rep1", "partner"])
+    def test_other_roles_get_403(self, client: Client, sales: Sales, role: str) -> None:
+        client.force_login(sales.world.users[role])
+        assert client.get(reverse("imports:start")).status_code == 403
+
+    def test_anonymous_is_sent_to_login(self, client: Client, sales: Sales) -> None:
+        response = client.get(reverse("imports:start"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+class TestCheckAndConfirm:
+    def test_bad_file_shows_every_row_error_and_writes_nothing(
+        self, client: Client, sales: Sales
+    ) -> None:
+        client.force_login(sales.compadmin)
+        before = snapshot()
+        response = check(client, "transactions_bad_amounts.csv")
+        assert response.status_code == 200
+        assert response.templates[0].name == "imports/_result.html"
+        errors = response.context["result"].errors
+        assert [(e.row, e.column) for e in errors] == [
+            (3, "amount"),
+            (4, "cost_amount"),
+            (5, "amount"),
+        ]
+        html = response.content.decode()
+        assert 'data-testid="import-errors"' in html
+        assert html.count('data-testid="import-error-row"') == 3
+        assert 'data-row="3" data-column="amount"' in html
+        assert 'data-testid="import-confirm"' not in html
+        assert snapshot() == before
+
+    def test_valid_file_previews_then_confirm_writes(self, client: Client, sales: Sales) -> None:
+        client.force_login(sales.compadmin)
+        before = snapshot()
+        response = check(client, "transactions.csv")
+        result = response.context["result"]
+        assert (result.created, result.errors, result.written) == (3, [], False)
+        assert 'data-testid="import-preview"' in response.content.decode()
+        assert snapshot() == before
+        token = response.context["token"]
+        assert token
+
+        done = client.post(reverse("imports:confirm"), {"token": token}, HTTP_HX_REQUEST="true")
+        assert done.status_code == 200
+        assert done.context["result"].written
+        assert 'data-testid="import-done"' in done.content.decode()
+        assert Transaction.objects.count() == 3
+        assert Transaction.history.filter(history_user=sales.compadmin).count() == 3
+
+    def test_a_token_is_used_once(self, client: Client, sales: Sales) -> None:
+        client.force_login(sales.compadmin)
+        token = check(client, "transactions.csv").context["token"]
+        client.post(reverse("imports:confirm"), {"token": token})
+        again = client.post(reverse("imports:confirm"), {"token": token})
+        assert again.status_code == 404
+
+    def test_another_users_token_is_not_found(self, client: Client, sales: Sales) -> None:
+        client.force_login(sales.compadmin)
+        token = check(client, "transactions.csv").context["token"]
+        other = Client()
+        other.force_login(sales.world.users["admin"])
+        assert other.post(reverse("imports:confirm"), {"token": token}).status_code == 404
+        assert Transaction.objects.count() == 0
+
+    def test_without_htmx_the_whole_page_is_rendered(self, client: Client, sales: Sales) -> None:
+        client.force_login(sales.compadmin)
+        response = check(client, "transactions_unknown_currency.csv", htmx=False)
+        assert response.templates[0].name == "imports/start.html"
+        assert re.search(r"Unknown currency &#x27;XYZ&#x27;\.", response.content.decode())
+
+    @pytest.mark.parametrize("role", ["finance", "rep1"])
+    def test_other_roles_cannot_check_or_confirm(
+        self, client: Client, sales: Sales, role: str
+    ) -> None:
+        client.force_login(sales.world.users[role])
+        before = snapshot()
+        assert check(client, "transactions.csv").status_code == 403
+        assert client.post(reverse("imports:confirm"), {"token": "x" * 32}).status_code == 403
+        assert snapshot() == before
+
+    def test_missing_file_is_a_form_error(self, client: Client, sales: Sales) -> None:
+        client.force_login(sales.compadmin)
+        response = client.post(reverse("imports:check"), {"entity": "transactions"})
+        assert response.status_code == 422
+        assert "file" in response.context["form_errors"]
+
+
+class TestExportDownload:
+    def test_rep_downloads_only_their_rows(self, client: Client, sales: Sales) -> None:
+        make_transaction(external_id="T-1", owner=sales.world.people["rep1"])
+        make_transaction(external_id="T-2", owner=sales.world.people["rep3"])
+        client.force_login(sales.world.users["rep1"])
+        response = client.get(reverse("imports:export", args=["transactions", "csv"]))
+        assert response.status_code == 200
+        ids = [line.split(",")[0] for line in response.content.decode("utf-8-sig").splitlines()]
+        assert ids == ["external_id", "T-1"]
+
+    def test_xlsx_download(self, client: Client, sales: Sales) -> None:
+        client.force_login(sales.compadmin)
+        response = client.get(reverse("imports:export", args=["currencies", "xlsx"]))
+        assert response["Content-Disposition"] == 'attachment; filename="currencies.xlsx"'
+        assert response.content.startswith(b"PK")
+
+    def test_unknown_entity_is_404(self, client: Client, sales: Sales) -> None:
+        client.force_login(sales.compadmin)
+        response = client.get(reverse("imports:export", args=["planets", "csv"]))
+        assert response.status_code == 404
