@@ -256,13 +256,16 @@ def call(client: Client, method: str, url: str, payload: Any = None, **headers: 
 _WATCHED_APPS = ("core", "org", "sales", "quotas", "territories")
 
 
-def snapshot() -> dict[str, list[dict[str, Any]]]:
-    """Every row of our apps' tables (history included): a denied write changes none of them."""
+def snapshot(*, exclude: tuple[str, ...] = ()) -> dict[str, list[dict[str, Any]]]:
+    """Every row of our apps' tables (history included): a denied write changes none of them.
+
+    Logins are left out (signing in stamps `last_login`), and any label in `exclude`.
+    """
     return {
         model._meta.label: list(model.objects.order_by("pk").values())
         for app in _WATCHED_APPS
         for model in apps.get_app_config(app).get_models()
-        if model._meta.label != "core.User"
+        if model._meta.label not in ("core.User", *exclude)
     }
 
 
