@@ -140,3 +140,24 @@ def test_defaults_to_today_and_dates_nothing_after_it(generate: Generate) -> Non
 
     assert Transaction.objects.order_by("-booked_on").first().booked_on <= today
     assert FxRate.objects.order_by("-rate_on").first().rate_on == today
+
+
+class TestIfEmpty:
+    @pytest.mark.django_db
+    def test_generates_into_an_empty_database(self) -> None:
+        output = StringIO()
+        call_command("demo", "--scale", "0.02", "--if-empty", stdout=output)
+
+        assert Transaction.objects.exists()
+        assert "demo-rep-2026" in output.getvalue()
+
+    @pytest.mark.django_db
+    def test_leaves_existing_data_and_prints_the_logins(self) -> None:
+        call_command("demo", "--scale", "0.02", "--as-of", "2026-11-24", stdout=StringIO())
+        before = digest()
+        output = StringIO()
+        call_command("demo", "--scale", "0.02", "--if-empty", stdout=output)
+
+        assert digest() == before
+        assert "leaving it as it is" in output.getvalue()
+        assert "demo-manager-2026" in output.getvalue()

@@ -29,6 +29,7 @@ class AccountRow:
     band: str
     country: Country
     owner: Staff | None
+    draw: int  # picks its owner among its territory's owners on any day
 
 
 def make_accounts(
@@ -46,7 +47,7 @@ def make_accounts(
     industries = WeightedChoice([i for i, _ in INDUSTRIES], [w for _, w in INDUSTRIES])
     bands = WeightedChoice([b[0] for b in BANDS], [b[1] for b in BANDS])
     count = options.count(5_000, 60)
-    named_wanted = options.count(12, 2)
+    named_wanted = options.count(40, 2)
     names: set[str] = set()
     accounts: list[Account] = []
     rows: list[tuple[Country, str | None]] = []
@@ -74,9 +75,10 @@ def make_accounts(
             named_wanted -= 1
         accounts.append(Account(external_id=f"ACC-{n + 1:05d}", name=name, **attributes))
         rows.append((country, territory))
+    draws = [rng.randrange(10_000) for _ in rows]
     owners = [
-        _current_owner(options, org, coverage, territory, country.region, rng.randrange(1_000))
-        for country, territory in rows
+        _current_owner(options, org, coverage, territory, country.region, draw)
+        for (country, territory), draw in zip(rows, draws, strict=True)
     ]
     for account, owner in zip(accounts, owners, strict=True):
         account.owner_id = owner.pk if owner else None
@@ -95,8 +97,9 @@ def make_accounts(
             band=a.employee_band,
             country=country,
             owner=owner,
+            draw=draw,
         )
-        for a, (country, territory), owner in zip(accounts, rows, owners, strict=True)
+        for a, (country, territory), owner, draw in zip(accounts, rows, owners, draws, strict=True)
     ]
 
 

@@ -77,6 +77,16 @@ class WeightedChoice(Generic[T]):
         return self.items[bisect.bisect_right(self.cumulative, rng.randrange(self.total))]
 
 
+def allocate(total: int, weights: list[int]) -> list[int]:
+    """Split `total` in proportion to `weights`, at least one each (largest remainder)."""
+    whole = sum(weights)
+    shares = [max(1, total * w // whole) for w in weights]
+    order = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    for i in order[: max(0, total - sum(shares))]:
+        shares[i] += 1
+    return shares
+
+
 def cents_to_decimal(cents: int) -> Decimal:
     """An amount of cents as money with four places, exactly."""
     return (Decimal(cents) / 100).quantize(Decimal("0.0001"))

@@ -92,10 +92,10 @@ INDUSTRIES = (
 )
 # (employee band, share of accounts, relative deal frequency, seat range)
 BANDS = (
-    ("smb", 45, 2, (3, 25)),
-    ("mid", 30, 3, (15, 120)),
-    ("enterprise", 18, 5, (40, 300)),
-    ("strategic", 7, 8, (100, 800)),
+    ("smb", 45, 3, (2, 15)),
+    ("mid", 30, 4, (10, 60)),
+    ("enterprise", 18, 5, (25, 150)),
+    ("strategic", 7, 6, (60, 400)),
 )
 
 NAME_HEADS = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from openspm.demo.generate.base import BATCH_SIZE, Options, Progress, random_day
+from openspm.demo.generate.base import BATCH_SIZE, Options, Progress, allocate, random_day
 from openspm.demo.generate.data import FIRST_NAMES, LAST_NAMES, REGIONS
 from openspm.demo.generate.staff import SELLER_KINDS, Line, Org, Staff
 from openspm.org.fiscal import fiscal_periods
@@ -28,16 +28,6 @@ TEAM_CYCLE = (
     ("ae", "Account Executive"),
 )
 MANAGER_TITLE = "Sales Manager"
-
-
-def allocate(total: int, weights: list[int]) -> list[int]:
-    """Split `total` in proportion to `weights`, at least one each (largest remainder)."""
-    whole = sum(weights)
-    shares = [max(1, total * w // whole) for w in weights]
-    order = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
-    for i in order[: max(0, total - sum(shares))]:
-        shares[i] += 1
-    return shares
 
 
 class _Builder:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from openspm.demo.generate.base import BATCH_SIZE, Options, Progress
+from openspm.demo.generate.base import BATCH_SIZE, Options, Progress, allocate
 from openspm.demo.generate.data import REGIONS
 from openspm.demo.generate.staff import Org, Staff
 from openspm.territories.models import NamedAccount, Territory, TerritoryMember, TerritoryRule
@@ -83,6 +83,14 @@ SPECS = (
     TerritorySpec("APAC-INDIA", "India", "APAC", {"country": ["IN"]}),
 )
 LEAVES = tuple(s for s in SPECS if s.is_leaf)
+# How many account executives a leaf needs relative to its region's others (its bookings).
+SHARES = {
+    "NA-WEST": 5, "NA-CENTRAL": 10, "NA-EAST": 10, "NA-CANADA": 5, "NA-FINSERV": 4,
+    "NA-HEALTH": 2, "NA-STRATEGIC": 3,
+    "EMEA-UKI": 5, "EMEA-DACH": 5, "EMEA-FRANCE": 4, "EMEA-SOUTH": 3, "EMEA-NORTH": 3,
+    "EMEA-ENTERPRISE": 10,
+    "APAC-ANZ": 6, "APAC-JAPAN": 3, "APAC-SEA": 3, "APAC-INDIA": 2,
+}  # fmt: skip
 NAMED_TERRITORY = "NA-STRATEGIC"
 
 
@@ -147,10 +155,13 @@ def _assign(options: Options, org: Org) -> dict[str, list[Span]]:
         region_staff = [s for s in org.staff if s.region == region.code]
         initial = [s for s in region_staff if s.replaces is None and s.hired_on < options.start]
         aes = [s for s in initial if (s.former_kind or s.kind) == "ae"]
+        seats = allocate(len(aes), [SHARES.get(code, 1) for code in leaves])
+        used = 0
         for i, code in enumerate(leaves if aes else []):
-            if len(aes) >= len(leaves):
-                owners = [a for j, a in enumerate(aes) if j % len(leaves) == i]
-            else:
+            if len(aes) >= len(leaves):  # the region's AEs shared out by the leaves' sizes
+                owners = [aes[(used + k) % len(aes)] for k in range(seats[i])]
+                used += seats[i]
+            else:  # too few AEs: each leaf gets two of them, each AE several leaves
                 owners = list(dict.fromkeys([aes[i % len(aes)], aes[(i + 1) % len(aes)]]))
             spans[code] += [Span(a, a.hired_on, a.seller_until()) for a in owners]
         ses = [s for s in region_staff if s.kind == "se"]

@@ -98,14 +98,14 @@ class _Dealer:
         self.all_aes = org.sellers("ae")
 
     def owner(self, account: AccountRow, on: date) -> Staff:
-        if account.owner is not None and account.owner.sells_on(on):
-            return account.owner
+        """The account's owner on the day: its territory's owners take turns by account, so
+        today's owner is `account.owner` and people who left had their accounts before."""
         owners = self.coverage.owners_on(account.territory, on) if account.territory else []
         if not owners:
             owners = [s for s in self.sellers.get(account.country.region, []) if _ae_on(s, on)]
         if not owners:
             owners = [s for s in self.all_aes if _ae_on(s, on)] or self.all_aes
-        return self.rng.choice(owners)
+        return owners[account.draw % len(owners)]
 
     def splits(self, owner: Staff, region: str, on: date) -> list[tuple[Staff, Decimal]]:
         rng = self.rng
@@ -134,7 +134,7 @@ class _Dealer:
         family: FamilySpec = self.families.draw(rng)
         product, spec = rng.choice(self.catalogue.products[family.code])
         low, high = self.seats[account.band]
-        quantity = rng.randint(low, high) if spec.per_seat else rng.randint(1, 1 + high // 300)
+        quantity = rng.randint(low, high) if spec.per_seat else rng.randint(1, 1 + high // 200)
         discount = rng.randint(0, 35 if account.band == "strategic" else 25)
         usd_cents = spec.unit_price * 100 * quantity * (100 - discount) // 100
         currency = account.country.currency

@@ -9,7 +9,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from openspm.demo import selectors as demo_selectors
 from openspm.demo import services as demo_services
+from openspm.demo.generate.logins import Login
 from openspm.demo.services import DemoDataPresent
 
 URL = "http://127.0.0.1:8000/"
@@ -47,6 +49,12 @@ class Command(BaseCommand):
             "the demo's), and reset the demo logins.",
         )
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="When the database already holds data, leave it as it is, print the demo "
+            "logins and exit successfully (for `make demo`, which may run more than once).",
+        )
+        parser.add_argument(
             "--as-of",
             type=date.fromisoformat,
             default=None,
@@ -64,6 +72,15 @@ class Command(BaseCommand):
             self.stdout.flush()
             step_started[0] = now
 
+        if options["if_empty"] and not options["reset"]:
+            present = demo_services.existing_data()
+            if present:
+                self.stdout.write(
+                    "The database already holds data (" + ", ".join(present) + "): "
+                    "leaving it as it is. Run `openspm demo --reset` to generate it afresh."
+                )
+                self.print_logins(demo_selectors.list_demo_logins())
+                return
         self.stdout.write(
             f"Generating the demo company (seed {options['seed']}, scale {options['scale']})…"
         )
@@ -78,11 +95,15 @@ class Command(BaseCommand):
         except DemoDataPresent as error:
             raise CommandError(error.message) from None
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
+        self.print_logins(result.logins)
+
+    def print_logins(self, logins: list[Login]) -> None:
+        if not logins:
+            return
         self.stdout.write("")
         self.stdout.write(f"Open {URL} and sign in with one of these demo logins:")
         rows = [("role", "username", "password", "person")] + [
-            (login.role, login.username, login.password, login.person or "—")
-            for login in result.logins
+            (login.role, login.username, login.password, login.person or "—") for login in logins
         ]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         for n, row in enumerate(rows):
