@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, get_commands, load_command_class
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
@@ -254,6 +255,14 @@ class TestSession:
 
 
 class TestCreateTokenCommand:
+    def test_has_help_and_is_documented(self) -> None:
+        command = load_command_class(get_commands()["createtoken"], "createtoken")
+        usage = command.create_parser("openspm", "createtoken").format_help()
+        assert usage.startswith("usage: openspm createtoken")
+        assert "--scopes" in usage
+        docs = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+        assert "`openspm createtoken USERNAME --scopes read,write --name NAME" in docs
+
     def test_prints_a_working_key_once(self, company: Company) -> None:
         out, err = io.StringIO(), io.StringIO()
         call_command(

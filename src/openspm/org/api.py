@@ -57,7 +57,7 @@ def _apply(obj: Model, changes: dict[str, Any]) -> None:
 @router.get("/people", response=list[PersonOut])
 @paginate
 def list_people(
-    request: HttpRequest, filters: PersonFilter = Query(...), active_on: date | None = None
+    request: HttpRequest, filters: Query[PersonFilter], active_on: date | None = None
 ) -> QuerySet[Person]:
     return filters.filter(selectors.list_people(viewer=request.user, active_on=active_on))
 

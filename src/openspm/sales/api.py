@@ -63,7 +63,7 @@ def _apply(obj: Model, changes: dict[str, Any]) -> None:
 
 def _stable(qs: QuerySet[M]) -> QuerySet[M]:
     """The model's ordering with the primary key last, so pages never overlap."""
-    ordering = list(qs.query.order_by or qs.model._meta.ordering)
+    ordering = list(qs.query.order_by or qs.model._meta.ordering or ())
     return qs.order_by(*ordering, "pk")
 
 
