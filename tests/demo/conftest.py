@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -17,15 +18,18 @@ from openspm.org.models import FiscalCalendar, Period
 from openspm.sales.models import Currency
 
 AS_OF = date(2026, 11, 24)
-SCALE = Decimal("0.02")
+SCALE = Decimal("0.02")  # the shared company read-only tests look at
+TINY = Decimal("0.005")  # companies generated in a test: the smallest that keeps every feature
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 
 
-def _load(*, seed: int = 42, reset: bool = False, as_of: date | None = AS_OF) -> DemoResult:
+def _load(
+    *, seed: int = 42, reset: bool = False, as_of: date | None = AS_OF, scale: Decimal = SCALE
+) -> DemoResult:
     steps: list[tuple[str, int]] = []
     return demo_services.load_demo(
         seed=seed,
-        scale=SCALE,
+        scale=scale,
         as_of=as_of,
         reset=reset,
         progress=lambda step, n: steps.append((step, n)),
@@ -37,13 +41,8 @@ Generate = Callable[..., DemoResult]
 
 @pytest.fixture
 def generate(db: None) -> Generate:
-    """Generate the demo company at test scale, as of AS_OF unless told otherwise."""
-    return _load
-
-
-@pytest.fixture
-def demo(generate: Generate) -> DemoResult:
-    return generate()
+    """Generate a tiny demo company, as of AS_OF unless told otherwise."""
+    return partial(_load, scale=TINY)
 
 
 @pytest.fixture

@@ -97,7 +97,7 @@ class TestRefusal:
 class TestCommand:
     def run(self, *args: str) -> str:
         out = StringIO()
-        call_command("demo", "--scale", "0.02", "--as-of", "2026-11-24", *args, stdout=out)
+        call_command("demo", "--scale", "0.005", "--as-of", "2026-11-24", *args, stdout=out)
         return out.getvalue()
 
     @pytest.mark.django_db
@@ -116,7 +116,7 @@ class TestCommand:
 
         with pytest.raises(CommandError, match=r"not empty.*openspm demo --reset"):
             self.run()
-        assert Transaction.objects.count() == 1200
+        assert Transaction.objects.count() == 300
 
     @pytest.mark.django_db
     def test_reset_runs_again(self) -> None:
@@ -124,7 +124,7 @@ class TestCommand:
         output = self.run("--reset")
 
         assert "deleted rows" in output
-        assert Transaction.objects.count() == 1200
+        assert Transaction.objects.count() == 300
 
     @pytest.mark.django_db
     @pytest.mark.parametrize("scale", ["0", "-1", "abc", "11"])
@@ -146,17 +146,17 @@ class TestIfEmpty:
     @pytest.mark.django_db
     def test_generates_into_an_empty_database(self) -> None:
         output = StringIO()
-        call_command("demo", "--scale", "0.02", "--if-empty", stdout=output)
+        call_command("demo", "--scale", "0.005", "--if-empty", stdout=output)
 
         assert Transaction.objects.exists()
         assert "demo-rep-2026" in output.getvalue()
 
     @pytest.mark.django_db
     def test_leaves_existing_data_and_prints_the_logins(self) -> None:
-        call_command("demo", "--scale", "0.02", "--as-of", "2026-11-24", stdout=StringIO())
+        call_command("demo", "--scale", "0.005", "--as-of", "2026-11-24", stdout=StringIO())
         before = digest()
         output = StringIO()
-        call_command("demo", "--scale", "0.02", "--if-empty", stdout=output)
+        call_command("demo", "--scale", "0.005", "--if-empty", stdout=output)
 
         assert digest() == before
         assert "leaving it as it is" in output.getvalue()
