@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -58,13 +59,14 @@ INSTALLED_APPS = [
     "import_export",
     "ninja",
     "django_tasks",
-    "django_tasks.backends.database",
+    "django_tasks_db",
     "openspm.core",
     "openspm.org",
     "openspm.sales",
     "openspm.territories",
     "openspm.quotas",
     "openspm.plans",
+    "openspm.comp",
     "openspm.imports",
     "openspm.demo",
     "openspm.api",
@@ -116,6 +118,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # A file, not memory, so tests can start a real worker process on the same data;
+            # one per test process, so parallel test runs never share it.
+            "TEST": {"NAME": str(DATA_DIR / f"test-openspm-{os.getpid()}.sqlite3")},
         }
     }
 
@@ -153,7 +158,7 @@ STORAGES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 EMAIL_HOST = ENV.email_host
 EMAIL_PORT = ENV.email_port

@@ -148,7 +148,13 @@ class Transaction(TimeStampedModel):
     closed_on = models.DateField(null=True, blank=True)
     invoiced_on = models.DateField(null=True, blank=True)
     paid_on = models.DateField(null=True, blank=True)
+    cancelled_on = models.DateField(
+        null=True, blank=True, help_text="When it was cancelled or refunded (clawbacks)"
+    )
     amount = AmountField()
+    collected_amount = AmountField(
+        null=True, blank=True, help_text="Cash collected so far (holds released on collection)"
+    )
     currency = models.ForeignKey("sales.Currency", on_delete=models.PROTECT, related_name="+")
     cost_amount = AmountField(null=True, blank=True)
     quantity = models.DecimalField(max_digits=15, decimal_places=4, default=1)

@@ -7,6 +7,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from openspm.comp.services import calc
+
 
 class Command(BaseCommand):
     help = "Run background jobs (calc runs, imports, exports, notifications) until stopped."
@@ -15,4 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("db_worker", batch=options["batch"])
+        failed = calc.recover_stale_runs()
+        if failed:
+            self.stderr.write(f"Marked {len(failed)} run(s) of a stopped worker as failed.")
+        call_command(
+            "db_worker", batch=options["batch"], reload=False, no_startup_delay=True, interval=0.5
+        )

@@ -1,0 +1,63 @@
+"""A run's archive: its input snapshot and full-precision outputs as Parquet, plus its plans.
+
+`openspm calc run` can be pointed at an archive's inputs and plans to reproduce the run
+(same fingerprint, same numbers); `comp.services.calc.reproduce_run` does exactly that.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+
+
+def run_dir(run_id: int) -> Path:
+    return Path(settings.DATA_DIR) / "runs" / str(run_id)
+
+
+def write_archive(
+    *,
+    run_id: int,
+    inputs: dict[str, pa.Table],
+    outputs: dict[str, pa.Table],
+    plans: dict[str, str],
+    manifest: dict[str, object],
+) -> Path:
+    """Write everything to a temporary folder, then rename it into place (all or nothing)."""
+    target = run_dir(run_id)
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    for sub in ("inputs", "outputs", "plans"):
+        (tmp / sub).mkdir(parents=True)
+    for name, table in inputs.items():
+        pq.write_table(table, tmp / "inputs" / f"{name}.parquet")
+    for name, table in outputs.items():
+        pq.write_table(table, tmp / "outputs" / f"{name}.parquet")
+    for code, text in plans.items():
+        (tmp / "plans" / f"{code}.yaml").write_text(text, encoding="utf-8")
+    (tmp / "run.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    return target
+
+
+def read_inputs(run_id: int) -> dict[str, pa.Table]:
+    folder = run_dir(run_id) / "inputs"
+    return {path.stem: pq.read_table(path) for path in sorted(folder.glob("*.parquet"))}
+
+
+def read_output(run_id: int, name: str) -> pa.Table:
+    return pq.read_table(run_dir(run_id) / "outputs" / f"{name}.parquet")
+
+
+def read_plans(run_id: int) -> dict[str, str]:
+    folder = run_dir(run_id) / "plans"
+    return {path.stem: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.yaml"))}
+
+
+def delete_archive(run_id: int) -> None:
+    shutil.rmtree(run_dir(run_id), ignore_errors=True)

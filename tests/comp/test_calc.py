@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from openspm.comp.errors import RunInProgress
+from openspm.comp.models import CalcRun, CreditLine, EarningLine, PayoutLine
+from openspm.comp.services import calc
+from openspm.core.errors import PermissionDenied
+from openspm.org.services import ensure_fiscal_year
+from tests.comp.factories import glossary_quarter, publish_ae_plan
+from tests.factories import World
+
+
+def _run(world: World, period: str = "2026-Q1") -> CalcRun:
+    run = calc.request_run(actor=world.users["compadmin"], period_key=period)
+    return calc.execute_run(run_id=run.pk)
+
+
+@pytest.mark.django_db
+class TestExecuteRun:
+    def test_glossary_quarter_pays_to_the_cent(self, world: World) -> None:
+        publish_ae_plan(world)
+        glossary_quarter(world)
+        run = _run(world)
+        assert run.status == "succeeded", run.error
+        assert len(run.fingerprint) == 64
+        assert run.plan_versions == [
+            {"code": "ae", "version": 1, "fingerprint": run.plan_versions[0]["fingerprint"]}
+        ]
+        payouts = {
+            line.person.external_id: line.amount
+            for line in PayoutLine.objects.filter(run=run).select_related("person")
+        }
+        assert payouts == {"REP1": Decimal("16000.00"), "REP2": Decimal("2500.00")}
+        slices = EarningLine.objects.filter(run=run, transaction_ref="D2").order_by("tier")
+        assert [(s.tier, s.rate, s.amount) for s in slices] == [
+            (1, Decimal("0.05"), Decimal("2500.00")),
+            (2, Decimal("0.12"), Decimal("6000.00")),
+        ]
+        # The cancelled deal is credited (credits are the record) but the measure filters it out.
+        assert CreditLine.objects.filter(run=run, transaction_ref="D4").count() == 1
+        assert not EarningLine.objects.filter(run=run, transaction_ref="D4").exists()
+
+    def test_same_inputs_same_fingerprint_and_reproducible(self, world: World) -> None:
+        publish_ae_plan(world)
+        glossary_quarter(world)
+        first = _run(world)
+        second = _run(world)
+        assert first.fingerprint == second.fingerprint
+        assert calc.reproduce_run(run_id=first.pk) is True
+
+    def test_second_run_while_one_is_active_is_refused(self, world: World) -> None:
+        publish_ae_plan(world)
+        glossary_quarter(world)
+        calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1")
+        with pytest.raises(RunInProgress, match="wait"):
+            calc.request_run(actor=world.users["admin"], period_key="2026-Q1")
+        assert CalcRun.objects.count() == 1
+
+    def test_executing_twice_claims_once(self, world: World) -> None:
+        publish_ae_plan(world)
+        glossary_quarter(world)
+        run = calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1")
+        calc.execute_run(run_id=run.pk)
+        lines = PayoutLine.objects.filter(run=run).count()
+        calc.execute_run(run_id=run.pk)
+        assert PayoutLine.objects.filter(run=run).count() == lines
+
+    def test_no_plan_fails_with_a_clear_message(self, world: World) -> None:
+        ensure_fiscal_year(fiscal_year=2026)
+        run = _run(world)
+        assert run.status == "failed"
+        assert "No published plan" in run.error
+        assert not PayoutLine.objects.filter(run=run).exists()
+
+    def test_bad_data_fails_the_run_and_keeps_no_lines(self, world: World) -> None:
+        publish_ae_plan(world)
+        glossary_quarter(world)
+        from openspm.quotas.models import Quota
+
+        Quota.objects.filter(person=world.people["rep2"]).delete()
+        run = _run(world)
+        assert run.status == "failed"
+        assert "quota" in run.error.lower()
+        assert not PayoutLine.objects.filter(run=run).exists()
+
+    def test_reps_cannot_start_runs(self, world: World) -> None:
+        ensure_fiscal_year(fiscal_year=2026)
+        with pytest.raises(PermissionDenied):
+            calc.request_run(actor=world.users["rep1"], period_key="2026-Q1")
