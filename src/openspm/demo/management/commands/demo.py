@@ -17,7 +17,8 @@ from openspm.demo.services import DemoDataPresent
 URL = "http://127.0.0.1:8000/"
 
 
-def _scale(text: str) -> Decimal:
+def scale(text: str) -> Decimal:
+    """A --scale value: a decimal in (0, 10] (argparse names it in its error message)."""
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
         parser.add_argument(
             "--scale",
-            type=_scale,
+            type=scale,
             default=Decimal(1),
             help="Size relative to the full demo, 0 < scale <= 10 (default 1.0).",
         )
