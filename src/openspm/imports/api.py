@@ -35,8 +35,8 @@ def list_entities(request: HttpRequest) -> list[dict[str, object]]:
 def import_entity(
     request: HttpRequest,
     entity: str,
-    file: UploadedFile = File(...),
-    dry_run: bool = Form(False),
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
 ) -> tuple[int, dict[str, object]]:
     result = services.import_file(
         actor=request.user,

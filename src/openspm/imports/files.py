@@ -13,9 +13,9 @@ import zipfile
 from dataclasses import dataclass
 
 import tablib
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
+from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 
 from openspm.core.errors import InvalidInput
 from openspm.imports.results import RowError

@@ -247,8 +247,9 @@ def _row_errors(outcome: Any, table: Table, resource: type[OpenSPMResource]) -> 
 
 
 def _merge(table: Table, first: list[RowError], then: list[RowError]) -> list[RowError]:
-    """All errors in file order; a cell already reported by the pre-checks is not repeated."""
-    taken = {(e.row, e.column) for e in first}
+    """All errors in file order. A cell already reported by the pre-checks is not repeated,
+    nor is a database error on a row they reported (a duplicate key fails to insert)."""
+    taken = {(e.row, e.column) for e in first} | {(e.row, "") for e in first}
     merged = [*first, *(e for e in then if (e.row, e.column) not in taken)]
     order = {name: i for i, name in enumerate(table.headers)}
     unique = list(dict.fromkeys(merged))

@@ -18,7 +18,8 @@ _SESSION_KEY = "openspm_imports"
 
 def _page(request: HttpRequest, context: dict[str, object], *, status: int = 200) -> HttpResponse:
     """The result partial for HTMX, else the whole page around it."""
-    if request.htmx and not request.htmx.boosted:
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted:
         return render(request, "imports/_result.html", context, status=status)
     context = {"form": ImportForm(), "entities": list(ENTITIES.values()), **context}
     return render(request, "imports/start.html", context, status=status)

@@ -53,7 +53,7 @@ def plain_decimal(value: Decimal | None, *, min_places: int = 0) -> str:
     return text
 
 
-class TextWidget(widgets.Widget):
+class TextWidget(widgets.Widget):  # type: ignore[misc]
     """Text, stripped of surrounding spaces; an empty cell is the empty string."""
 
     def __init__(self, *, upper: bool = False) -> None:
@@ -68,7 +68,7 @@ class TextWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
-class DecimalWidget(widgets.Widget):
+class DecimalWidget(widgets.Widget):  # type: ignore[misc]
     """A decimal number written with digits and `.`: `1234.56`, `-12`, `0.035`.
 
     Thousands separators, decimal commas, currency signs and exponents are refused rather than
@@ -96,7 +96,7 @@ class DecimalWidget(widgets.Widget):
         return plain_decimal(value, min_places=self.min_places)
 
 
-class IntegerWidget(widgets.Widget):
+class IntegerWidget(widgets.Widget):  # type: ignore[misc]
     """A whole number: `3`, `-1`."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> int | None:
@@ -113,7 +113,7 @@ class IntegerWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
-class IsoDateWidget(widgets.Widget):
+class IsoDateWidget(widgets.Widget):  # type: ignore[misc]
     """A calendar date written YYYY-MM-DD, and nothing else (no 01/02/2026: which is the month?)."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> date | None:
@@ -135,7 +135,7 @@ class IsoDateWidget(widgets.Widget):
         return "" if value is None else value.isoformat()
 
 
-class ChoiceWidget(widgets.Widget):
+class ChoiceWidget(widgets.Widget):  # type: ignore[misc]
     """One of a model field's choices, by its stored value (case-insensitive)."""
 
     def __init__(self, choices: Iterable[str]) -> None:
@@ -152,7 +152,7 @@ class ChoiceWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
-class NaturalKeyWidget(widgets.ForeignKeyWidget):
+class NaturalKeyWidget(widgets.ForeignKeyWidget):  # type: ignore[misc]
     """A foreign key written as the related row's natural key (`E00042`, `core`, `EUR`).
 
     Lookups are cached for the life of one resource (one import pass); a miss raises a
@@ -217,11 +217,21 @@ class NaturalKeyLoader(ModelInstanceLoader):  # type: ignore[misc]
             return
         values = sorted({field.widget.clean(v) for v in dataset[field.column_name]} - {""})
         self.known = {}
+        resource.keys_prefetched = True
         for start in range(0, len(values), 500):
             chunk = values[start : start + 500]
             for obj in self.get_queryset().filter(**{f"{field.attribute}__in": chunk}):
                 self.known[str(getattr(obj, field.attribute))] = obj
         self.key_field = field
+
+    def get_queryset(self) -> Any:
+        """With the rows' foreign keys, so comparing a row with the file costs no query."""
+        related = [
+            f.attribute
+            for f in self.resource.get_import_fields()
+            if isinstance(f.widget, NaturalKeyWidget)
+        ]
+        return super().get_queryset().select_related(*related)
 
     def get_instance(self, row: Any) -> Any:
         try:
@@ -255,6 +265,7 @@ class OpenSPMResource(resources.ModelResource):  # type: ignore[misc]
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.on_row: Any = None
+        self.keys_prefetched = False
 
     @classmethod
     def columns(cls) -> list[str]:
@@ -277,7 +288,9 @@ class OpenSPMResource(resources.ModelResource):  # type: ignore[misc]
         self, instance: Any, import_validation_errors: Any = None, validate_unique: bool = True
     ) -> None:
         """`full_clean()`, except that foreign keys found by their natural key are not
-        looked up a second time."""
+        looked up a second time, nor a prefetched key's uniqueness (the file has no
+        duplicates, and the database constraint still holds)."""
+        validate_unique = validate_unique and not self.keys_prefetched
         errors = dict(import_validation_errors or {})
         resolved = [
             f.attribute
