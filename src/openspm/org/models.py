@@ -190,6 +190,10 @@ class Period(TimeStampedModel):
     start_on = models.DateField()
     end_on = models.DateField(help_text="Last day, inclusive")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
