@@ -431,3 +431,33 @@ class TestOtherWrites:
             {"effective_to": "2023-01-01"},
         )
         assert response.status_code == 422
+
+
+LIST_PATHS = [
+    "/api/v1/org/people",
+    "/api/v1/org/teams",
+    "/api/v1/org/team-memberships",
+    "/api/v1/org/reporting-lines",
+    "/api/v1/org/periods",
+    "/api/v1/sales/currencies",
+    "/api/v1/sales/fx-rates",
+    "/api/v1/sales/accounts",
+    "/api/v1/sales/product-families",
+    "/api/v1/sales/products",
+    "/api/v1/sales/transactions",
+    "/api/v1/quotas",
+    "/api/v1/territories",
+]
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_a_page_of_many_rows_costs_the_queries_of_one_row(company: Company, path: str) -> None:
+    """No query per row (D2): a full page needs as many queries as a page of one."""
+    client = client_for(company, "admin")
+    call(client, "GET", path)  # warm up the session
+    with CaptureQueriesContext(connection) as one:
+        call(client, "GET", f"{path}?limit=1")
+    with CaptureQueriesContext(connection) as many:
+        response = call(client, "GET", f"{path}?limit=1000")
+    assert len(response.data["items"]) >= 2
+    assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
