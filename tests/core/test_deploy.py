@@ -49,6 +49,7 @@ def test_every_model_of_ours_is_in_the_admin() -> None:
     inline_only = {
         "TeamMembership",
         "CreditSplit",
+        "DisputeComment",
         "TerritoryRule",
         "TerritoryMember",
         "NamedAccount",
