@@ -20,4 +20,5 @@ urlpatterns = [
     path("territories/", include("openspm.territories.urls")),
     path("imports/", include("openspm.imports.urls")),
     path("plans/", include("openspm.plans.urls")),
+    path("comp/", include("openspm.comp.urls")),
 ]

@@ -21,6 +21,7 @@ from ninja.parser import Parser
 
 from openspm.api.auth import session_auth, token_auth
 from openspm.api.tokens import router as tokens_router
+from openspm.comp.api import router as comp_router
 from openspm.core.errors import OpenSPMError
 from openspm.imports.api import router as imports_router
 from openspm.org.api import router as org_router
@@ -63,6 +64,7 @@ api.add_router("/quotas", quotas_router)
 api.add_router("/territories", territories_router)
 api.add_router("/imports", imports_router)
 api.add_router("/plans", plans_router)
+api.add_router("/comp", comp_router)
 api.add_router("/tokens", tokens_router)
 
 

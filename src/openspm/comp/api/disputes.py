@@ -1,0 +1,5 @@
+"""API: disputes."""
+
+from ninja import Router
+
+router = Router(tags=["comp"])

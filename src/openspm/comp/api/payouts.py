@@ -1,0 +1,5 @@
+"""API: payouts."""
+
+from ninja import Router
+
+router = Router(tags=["comp"])

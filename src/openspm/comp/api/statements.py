@@ -1,0 +1,5 @@
+"""API: statements."""
+
+from ninja import Router
+
+router = Router(tags=["comp"])

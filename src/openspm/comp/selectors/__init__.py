@@ -1,0 +1,1 @@
+"""Reads of the comp app, one module per area (runs, statements, disputes, payouts)."""

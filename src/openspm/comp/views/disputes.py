@@ -1,0 +1,5 @@
+"""Pages: disputes."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages: payouts."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

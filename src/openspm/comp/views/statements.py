@@ -1,0 +1,5 @@
+"""Pages: statements."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
