@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST := $(BIN)/pytest
 export OPENSPM_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install demo serve worker test test-pg browser browser-deps check lint typecheck bench golden-update lock clean
+.PHONY: install demo serve worker test test-pg browser system-deps check lint typecheck bench golden-update lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ lock: install
 	$(BIN)/uv pip compile --quiet --python-version 3.11 --extra dev pyproject.toml -o requirements.lock
 
 # Demo company on SQLite, then the web server and a background worker.
-demo: install
+demo: install system-deps
 	$(BIN)/openspm migrate --no-input
 	$(BIN)/openspm demo
 	$(BIN)/openspm serve
@@ -33,19 +33,23 @@ serve: install
 worker: install
 	$(BIN)/openspm worker
 
-# Debian's Chromium drives the browser tests; installed here when it is missing.
-browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests…"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core) >/dev/null; }
+# Debian packages: chromium for the browser tests, Pango and fonts for WeasyPrint's PDFs.
+# Installed here when missing (needs root, as on CI and the developer machines).
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
-test: install browser-deps
+test: install system-deps
 	$(PYTEST) -p no:cacheprovider
 
-test-pg: install browser-deps
+test-pg: install system-deps
 	DATABASE_URL=$(PG_URL) $(PYTEST) -p no:cacheprovider
 
-browser: install browser-deps
+browser: install system-deps
 	$(PYTEST) -p no:cacheprovider -m browser
 
 lint: install
