@@ -12,15 +12,16 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from openspm.engine.compile.dialect import DEC
+from openspm.engine.compile.dialect import FX_RATE, MONEY, SHARE
 from openspm.engine.errors import DataError
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
     name: str
-    type: str  # "string" | "decimal" | "date"
+    type: str  # "string" | "money" | "rate" | "share" | "date"
     required: bool = False
 
 
@@ -29,34 +30,37 @@ def _cols(spec: str) -> tuple[Column, ...]:
     for item in spec.split():
         name, _, kind = item.partition(":")
         required = name.endswith("!")
-        out.append(Column(name.rstrip("!"), {"s": "string", "d": "decimal", "t": "date"}[kind],
-                          required))
+        kinds = {"s": "string", "m": "money", "r": "rate", "p": "share", "t": "date"}
+        out.append(Column(name.rstrip("!"), kinds[kind], required))
     return tuple(out)
 
 
-#: name → columns; ``!`` marks a required column. s = string, d = decimal, t = date.
+#: name → columns; ``!`` marks a required column. s = string, t = date, and decimals:
+#: m = money (4 places), r = FX rate (8 places), p = share, weight or score (6 places).
 SCHEMAS: dict[str, tuple[Column, ...]] = {
     "transactions": _cols(
-        "transaction_id!:s payee_id:s amount!:d currency!:s booked_on!:t closed_on:t "
-        "invoiced_on:t paid_on:t collected_amount:d status:s cancelled_on:t type:s "
-        "product:s product_family:s account_id:s territory_id:s quantity:d"),
-    "splits": _cols("transaction_id!:s payee_id!:s split_percent!:d"),
+        "transaction_id!:s payee_id:s amount!:m currency!:s booked_on!:t closed_on:t "
+        "invoiced_on:t paid_on:t collected_amount:m status:s cancelled_on:t type:s "
+        "product:s product_family:s account_id:s territory_id:s quantity:p"),
+    "splits": _cols("transaction_id!:s payee_id!:s split_percent!:p"),
     "payees": _cols("payee_id!:s name:s currency:s hired_on:t terminated_on:t "
-                    "target_incentive_amount:d"),
+                    "target_incentive_amount:m"),
     "hierarchy": _cols("payee_id!:s manager_id!:s effective_from!:t effective_to:t"),
-    "territory_assignments": _cols("territory_id!:s payee_id!:s role:s split_percent:d "
+    "territory_assignments": _cols("territory_id!:s payee_id!:s role:s split_percent:p "
                                    "effective_from!:t effective_to:t"),
-    "quotas": _cols("payee_id!:s measure_id!:s period_id!:s quota_amount!:d plan_id:s"),
-    "fx_rates": _cols("from_currency!:s to_currency!:s rate!:d effective_from!:t "
+    "quotas": _cols("payee_id!:s measure_id!:s period_id!:s quota_amount!:m plan_id:s"),
+    "fx_rates": _cols("from_currency!:s to_currency!:s rate!:r effective_from!:t "
                       "effective_to:t"),
     "plan_assignments": _cols("payee_id!:s plan_id!:s effective_from!:t effective_to:t"),
     "leaves": _cols("payee_id!:s effective_from!:t effective_to:t kind:s"),
-    "prior_payouts": _cols("payee_id!:s plan_id!:s period_id!:s amount!:d component_id:s"),
-    "draw_balances": _cols("payee_id!:s plan_id!:s balance_amount!:d"),
-    "mbo_scores": _cols("payee_id!:s period_id!:s objective_id!:s weight!:d score!:d"),
+    "prior_payouts": _cols("payee_id!:s plan_id!:s period_id!:s amount!:m component_id:s"),
+    "draw_balances": _cols("payee_id!:s plan_id!:s balance_amount!:m"),
+    "mbo_scores": _cols("payee_id!:s period_id!:s objective_id!:s weight!:p score!:p"),
 }
 
-_SQL_TYPE = {"string": "VARCHAR", "decimal": DEC, "date": "DATE"}
+_SQL_TYPE = {"string": "VARCHAR", "money": MONEY, "rate": FX_RATE, "share": SHARE,
+             "date": "DATE"}
+_SCALE = {"money": 4, "rate": 8, "share": 6}
 EXTRA_TABLES = frozenset({"transactions"})  # tables that may carry extra attribute columns
 
 
@@ -79,10 +83,10 @@ def read_folder(folder: str | Path) -> dict[str, pa.Table]:
                     rel = con.sql(
                         "SELECT * FROM read_csv(?, header = true, all_varchar = true, "
                         "auto_detect = true)", params=[str(path)])
+                    tables[name] = rel.to_arrow_table()
                 else:
-                    rel = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)])
-                tables[name] = rel.to_arrow_table()
-            except duckdb.Error as exc:
+                    tables[name] = pq.read_table(path)
+            except (duckdb.Error, pa.ArrowException) as exc:
                 raise DataError(f"{path}: cannot read: {exc}") from None
     finally:
         con.close()
@@ -130,8 +134,7 @@ def _register_one(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[Colu
         if col.name not in present:
             selects.append(f"CAST(NULL AS {sql_type}) AS {col.name}")
             continue
-        src = f'NULLIF(TRIM(CAST("{col.name}" AS VARCHAR)), \'\')'
-        _check_castable(con, name, raw, col, src)
+        src = _source(con, name, raw, col, table.schema.field(col.name).type)
         selects.append(f"CAST({src} AS {sql_type}) AS {col.name}")
         if col.required:
             nulls = con.execute(
@@ -151,8 +154,7 @@ def _register_one(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[Colu
         if kind == "string":
             selects.append(f'CAST("{field.name}" AS VARCHAR) AS "{field.name}"')
             continue
-        src = f'NULLIF(TRIM(CAST("{field.name}" AS VARCHAR)), \'\')'
-        _check_castable(con, name, raw, Column(field.name, kind), src)
+        src = _source(con, name, raw, Column(field.name, kind), field.type)
         selects.append(f'CAST({src} AS {_SQL_TYPE[kind]}) AS "{field.name}"')
     con.execute(f"CREATE OR REPLACE TEMP TABLE in_{name} AS SELECT {', '.join(selects)} "
                 f"FROM {raw}")
@@ -168,14 +170,29 @@ def extra_kind(name: str, arrow_type: pa.DataType) -> str:
     """The type of an extra column: from Arrow, or by naming convention for text columns."""
     if pa.types.is_date(arrow_type):
         return "date"
-    if pa.types.is_integer(arrow_type) or pa.types.is_decimal(arrow_type):
-        return "decimal"
-    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
-        if name.endswith("_on"):
-            return "date"
-        if name.endswith(DECIMAL_SUFFIXES):
-            return "decimal"
+    numeric = pa.types.is_integer(arrow_type) or pa.types.is_decimal(arrow_type)
+    text = pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+    if text and name.endswith("_on"):
+        return "date"
+    if numeric or (text and name.endswith(DECIMAL_SUFFIXES)):
+        return "money" if name.endswith("_amount") else "share"
     return "string"
+
+
+def _source(con: duckdb.DuckDBPyConnection, name: str, raw: str, col: Column,
+            arrow_type: pa.DataType) -> str:
+    """SQL reading ``col`` from ``raw``: typed columns directly, text checked value by value."""
+    quoted = f'"{col.name}"'
+    scale = _SCALE.get(col.type)
+    if scale is not None and (pa.types.is_integer(arrow_type) or (
+            pa.types.is_decimal(arrow_type) and arrow_type.scale <= scale)):
+        return quoted
+    if (col.type == "date" and pa.types.is_date(arrow_type)) or (
+            col.type == "string" and pa.types.is_string(arrow_type)):
+        return f"NULLIF({quoted}, '')" if col.type == "string" else quoted
+    src = f"NULLIF(TRIM(CAST({quoted} AS VARCHAR)), '')"
+    _check_castable(con, name, raw, col, src)
+    return src
 
 
 def _check_castable(con: duckdb.DuckDBPyConnection, name: str, raw: str, col: Column,
@@ -186,5 +203,16 @@ def _check_castable(con: duckdb.DuckDBPyConnection, name: str, raw: str, col: Co
         f"WHERE v IS NOT NULL AND TRY_CAST(v AS {sql_type}) IS NULL ORDER BY rn LIMIT 1"
     ).fetchone()
     if bad is not None:
+        kind = "date" if col.type == "date" else "string" if col.type == "string" else "decimal"
         raise DataError(f"{name} row {bad[0]}: column {col.name}: {bad[1]!r} is not a valid "
-                        f"{col.type}")
+                        f"{kind}")
+    scale = _SCALE.get(col.type)
+    if scale is None:
+        return
+    fine = con.execute(
+        f"SELECT rn, v FROM (SELECT ROW_NUMBER() OVER () AS rn, {src} AS v FROM {raw}) "
+        f"WHERE v IS NOT NULL AND TRY_CAST(v AS DECIMAL(38, 16)) <> TRY_CAST(v AS {sql_type}) "
+        "ORDER BY rn LIMIT 1").fetchone()
+    if fine is not None:
+        raise DataError(f"{name} row {fine[0]}: column {col.name}: {fine[1]!r} has more than "
+                        f"{scale} decimal places")

@@ -11,8 +11,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import duckdb
+from concurrent.futures import ThreadPoolExecutor
+
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from openspm.engine.errors import EngineError
 from openspm.engine.run import RunResult
@@ -20,18 +23,21 @@ from openspm.engine.run import RunResult
 MANIFEST = "run.json"
 
 
-def _formatted(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> str:
-    con.register(f"t_{name}", table)
-    cols = []
-    for field in table.schema:
-        q = f'"{field.name}"'
-        if pa.types.is_decimal(field.type):
-            text = f"CAST({q} AS VARCHAR)"
-            stripped = f"REGEXP_REPLACE(REGEXP_REPLACE({text}, '(\\.[0-9]*?)0+$', '\\1'), '\\.$', '')"
-            cols.append(f"CASE WHEN {q} = 0 THEN '0' ELSE {stripped} END AS {q}")
-        else:
-            cols.append(q)
-    return f"SELECT {', '.join(cols)} FROM t_{name}"
+def _text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Decimals as plain text without trailing zeros (vectorised Arrow kernels)."""
+    if not pa.types.is_decimal(column.type):
+        return column
+    text = pc.cast(column, pa.string())
+    if column.type.scale > 0:
+        text = pc.utf8_rtrim(pc.utf8_rtrim(text, characters="0"), characters=".")
+    zero = pc.equal(column, pa.scalar(0, column.type))
+    return pc.if_else(zero, pa.scalar("0"), text)
+
+
+def _csv_table(table: pa.Table) -> pa.Table:
+    with ThreadPoolExecutor(max_workers=4) as pool:  # Arrow kernels release the GIL
+        columns = list(pool.map(_text, table.columns))
+    return pa.table(columns, names=table.column_names)
 
 
 def write_outputs(result: RunResult, outdir: str | Path, *, plans: list[str]) -> Path:
@@ -43,13 +49,9 @@ def write_outputs(result: RunResult, outdir: str | Path, *, plans: list[str]) ->
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        con = duckdb.connect()
-        try:
-            for name, table in result.tables.items():
-                sql = _formatted(con, name, table)
-                con.execute(f"COPY ({sql}) TO '{tmp / (name + '.csv')}' (HEADER, DELIMITER ',')")
-        finally:
-            con.close()
+        for name, table in result.tables.items():
+            pa_csv.write_csv(_csv_table(table), tmp / f"{name}.csv",
+                             pa_csv.WriteOptions(quoting_style="needed"))
         manifest = {"fingerprint": result.fingerprint, "period": result.period,
                     "engine_version": result.engine_version, "plans": plans,
                     "rows": {n: t.num_rows for n, t in result.tables.items()}}

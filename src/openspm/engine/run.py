@@ -103,7 +103,8 @@ def _execute(con: duckdb.DuckDBPyConnection, program: Program) -> None:
     done: set[str] = set()
     for name, sql in program.statements:
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS\n{sql}")
+            kind = "VIEW" if name in program.views else "TABLE"
+            con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS\n{sql}")
         except duckdb.Error as exc:
             raise EngineError(f"internal error while computing {name}: {exc}") from exc
         done.add(name)

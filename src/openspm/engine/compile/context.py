@@ -95,6 +95,7 @@ class Ctx:
     tx_columns: dict[str, ir.DType]
     statements: list[tuple[str, str]] = field(default_factory=list)
     checks: list[tuple[str, str]] = field(default_factory=list)
+    views: set[str] = field(default_factory=set)
 
     @property
     def plan(self) -> Plan:
@@ -107,6 +108,12 @@ class Ctx:
     def add(self, name: str, select: str) -> str:
         table = self.t(name)
         self.statements.append((table, select))
+        return table
+
+    def add_view(self, name: str, select: str) -> str:
+        """Like :meth:`add`, but not materialised (for a relation read once)."""
+        table = self.add(name, select)
+        self.views.add(table)
         return table
 
     def scope_of(self, pp_sql: str, accumulate: str) -> str:

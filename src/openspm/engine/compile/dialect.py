@@ -1,8 +1,12 @@
 """SQL dialects: the few places where DuckDB, PostgreSQL and Spark SQL differ.
 
-Money and rates are ``DECIMAL(38, 10)`` everywhere. DuckDB turns ``DECIMAL / DECIMAL`` into
-``DOUBLE``, so division goes through :meth:`Dialect.div`, which divides scaled integers and
-rounds half away from zero at the 10th decimal place: no float ever touches money.
+Numbers are exact fixed-point decimals. Inputs have declared scales (money 4 places, FX rates
+8, shares/percentages 6) and plan literals keep their own scale, so a product is exact and its
+scale is the sum of its factors' scales: no multiplication rounds. (Down-scaling a 128-bit
+DECIMAL is slow in DuckDB, so :meth:`Dialect.rescale` is used only on rare rows.) DuckDB turns
+``DECIMAL / DECIMAL`` into ``DOUBLE``, so division goes through :meth:`Dialect.div`, which
+divides scaled integers and rounds half away from zero at the 10th decimal place: no float
+ever touches money.
 """
 
 from __future__ import annotations
@@ -14,6 +18,13 @@ from openspm.engine.errors import NotSupported
 
 SCALE = 10
 DEC = f"DECIMAL(38, {SCALE})"
+# Canonical scales: every column of every stage has one, so that no CASE or UNION mixes
+# scales (DuckDB would resolve mixed DECIMAL(38, s) to the smallest scale and round).
+S_MONEY, S_SHARE, S_FX, S_RATIO, S_TX, S_VALUE, S_LINE = 4, 6, 8, 10, 12, 18, 24
+LINE_SCALE = S_LINE  # earning lines: 18 (credited value) + 6 (rate)
+MONEY = "DECIMAL(38, 4)"
+FX_RATE = "DECIMAL(38, 8)"
+SHARE = "DECIMAL(38, 6)"
 
 
 class Dialect:
@@ -28,8 +39,25 @@ class Dialect:
         return "'" + value.replace("'", "''") + "'"
 
     def dec_lit(self, value: Decimal | int) -> str:
-        text = format(Decimal(value).normalize(), "f") if isinstance(value, Decimal) else str(value)
-        return f"CAST({self.str_lit(text)} AS {DEC})"
+        """A decimal literal at its own scale (``0.035`` → ``DECIMAL(18, 3)``)."""
+        number = Decimal(value)
+        text = format(number.normalize(), "f") if number else "0"
+        exponent = number.normalize().as_tuple().exponent
+        scale = max(0, -exponent) if isinstance(exponent, int) else 0
+        digits = len(text.replace("-", "").replace(".", "").lstrip("0")) + scale + 1
+        precision = 18 if digits <= 18 else 38
+        return f"CAST({self.str_lit(text)} AS DECIMAL({precision}, {scale}))"
+
+    def at(self, sql: str, scale: int) -> str:
+        """``sql`` as ``DECIMAL(38, scale)`` (cheap when it only adds places)."""
+        return f"CAST({sql} AS DECIMAL(38, {scale}))"
+
+    def zero(self, scale: int) -> str:
+        return f"CAST(0 AS DECIMAL(38, {scale}))"
+
+    def rescale(self, sql: str, scale: int = LINE_SCALE) -> str:
+        """Round ``sql`` to ``scale`` places (slow for 128-bit values: use on rare rows only)."""
+        return f"CAST({sql} AS DECIMAL(38, {scale}))"
 
     def date_lit(self, value: date) -> str:
         return f"DATE {self.str_lit(value.isoformat())}"
@@ -38,7 +66,8 @@ class Dialect:
         return f"CAST({sql} AS {DEC})"
 
     def mul(self, a: str, b: str) -> str:
-        return f"CAST(({a}) * ({b}) AS {DEC})"
+        """Exact product; its scale is the sum of the factors' scales."""
+        return f"(({a}) * ({b}))"
 
     def int_div(self, a: str, b: str) -> str:
         """Integer division truncating toward zero."""
@@ -80,6 +109,9 @@ class Dialect:
 
     def create_table(self, name: str, select: str) -> str:
         return f"CREATE OR REPLACE TEMP TABLE {name} AS\n{select}"
+
+    def create_view(self, name: str, select: str) -> str:
+        return f"CREATE OR REPLACE TEMP VIEW {name} AS\n{select}"
 
 
 class Postgres(Dialect):

@@ -49,18 +49,21 @@ class Program:
     """The compiled SQL of a run: statements in order, data checks, output selects."""
 
     statements: list[tuple[str, str]] = field(default_factory=list)
+    views: set[str] = field(default_factory=set)
     checks: list[tuple[str, str]] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
 
     def script(self, dialect: Dialect) -> str:
         """The whole program as one SQL script (the golden-file form)."""
-        parts = [dialect.create_table(name, sql) + ";" for name, sql in self.statements]
+        parts = [(dialect.create_view(name, sql) if name in self.views
+                  else dialect.create_table(name, sql)) + ";" for name, sql in self.statements]
         parts += [f"-- output {name}\n{sql};" for name, sql in self.outputs.items()]
         return "\n\n".join(parts) + "\n"
 
 
 def tx_types(base: dict[str, str], extra: dict[str, str]) -> dict[str, ir.DType]:
-    kinds: dict[str, ir.DType] = {"string": "string", "decimal": "number", "date": "date"}
+    kinds: dict[str, ir.DType] = {"string": "string", "money": "number", "rate": "number",
+                                  "share": "number", "date": "date"}
     return {name: kinds[kind] for name, kind in {**base, **extra}.items()}
 
 
@@ -81,6 +84,7 @@ def compile_run(plans: list[LoadedPlan], period_id: str, dialect: Dialect,
         ctx = Ctx(loaded, dialect, cal, f"p{i}_", tx_types({}, columns))
         _compile_plan(ctx, list(columns))
         program.statements += ctx.statements
+        program.views |= ctx.views
         program.checks += ctx.checks
         p = ctx.prefix
         per_output["credits"].append(

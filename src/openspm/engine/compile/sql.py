@@ -7,16 +7,33 @@ from datetime import date
 from decimal import Decimal
 
 from openspm.engine import ir
-from openspm.engine.compile.dialect import Dialect
+from openspm.engine.compile.dialect import S_TX, Dialect
 from openspm.engine.errors import NotSupported
 
 
 class ExprCompiler:
     """Render IR to SQL; columns are qualified with ``alias`` (or mapped by ``column``)."""
 
-    def __init__(self, dialect: Dialect, column: Callable[[str], str]) -> None:
+    def __init__(self, dialect: Dialect, column: Callable[[str], str],
+                 types: dict[str, ir.DType] | None = None) -> None:
         self.d = dialect
         self.column = column
+        self.types = types or {}
+
+    def _same_scale(self, nodes: tuple[ir.Node, ...]) -> list[str]:
+        """Render branches of a CASE-like function; numbers share one scale (S_TX), since
+        DuckDB resolves mixed DECIMAL scales to the smallest one."""
+        from openspm.engine import expr
+
+        out = []
+        for node in nodes:
+            sql = self.visit(node)
+            try:
+                numeric = expr.check(node, self.types) == "number"
+            except expr.ExprError:
+                numeric = False
+            out.append(self.d.at(sql, S_TX) if numeric else sql)
+        return out
 
     def visit(self, node: ir.Node) -> str:
         method = getattr(self, f"visit_{type(node).__name__}", None)
@@ -49,7 +66,7 @@ class ExprCompiler:
             return self.d.div(left, right)
         if node.op == "*":
             return self.d.mul(left, right)
-        return self.d.dec(f"({left} {node.op} {right})")
+        return f"({left} {node.op} {right})"
 
     def visit_Compare(self, node: ir.Compare) -> str:  # noqa: N802
         op = {"==": "=", "!=": "<>"}.get(node.op, node.op)
@@ -71,8 +88,12 @@ class ExprCompiler:
         return f"({self.visit(node.operand)} IS {'NOT ' if node.negated else ''}NULL)"
 
     def visit_Call(self, node: ir.Call) -> str:  # noqa: N802
-        args = [self.visit(a) for a in node.args]
         fn = node.func
+        if fn in ("if", "coalesce", "least", "greatest"):
+            args = ([self.visit(node.args[0]), *self._same_scale(node.args[1:])] if fn == "if"
+                    else self._same_scale(node.args))
+        else:
+            args = [self.visit(a) for a in node.args]
         if fn == "if":
             return f"(CASE WHEN {args[0]} THEN {args[1]} ELSE {args[2]} END)"
         if fn == "starts_with":

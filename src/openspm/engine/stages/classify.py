@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from openspm.engine import expr
 from openspm.engine.compile.context import Ctx
-from openspm.engine.compile.dialect import DEC
+from openspm.engine.compile.dialect import DEC, S_FX
 from openspm.engine.errors import PlanError
 from openspm.engine.stages.common import compiler, open_end, typed_expr
 
@@ -26,7 +26,7 @@ def classify(ctx: Ctx, base_columns: list[str]) -> str:
     rd = cd if plan.fx_rate_date == "credit_date" else f"t.{plan.fx_rate_date}"
     money = set(money_columns(ctx))
     ccy = d.str_lit(plan.currency)
-    fx = f"CASE WHEN t.currency = {ccy} THEN {d.dec(1)} ELSE fx.rate END"
+    fx = f"CASE WHEN t.currency = {ccy} THEN {d.at(1, S_FX)} ELSE fx.rate END"
     cols = []
     for name in base_columns:
         q = d.ident(name)

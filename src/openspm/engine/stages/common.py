@@ -32,7 +32,7 @@ def typed_expr(ctx: Ctx, path: Path, text: str, want: ir.DType | None,
 def compiler(ctx: Ctx, alias: str) -> ExprCompiler:
     """An expression compiler whose columns are read from table alias ``alias``."""
     d = ctx.dialect
-    return ExprCompiler(d, lambda name: f"{alias}.{d.ident(name)}")
+    return ExprCompiler(d, lambda name: f"{alias}.{d.ident(name)}", ctx.tx_columns)
 
 
 def open_end(ctx: Ctx, sql: str) -> str:

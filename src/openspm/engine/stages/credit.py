@@ -10,6 +10,7 @@ are assigned to the plan and not terminated.
 from __future__ import annotations
 
 from openspm.engine.compile.context import Ctx
+from openspm.engine.compile.dialect import S_SHARE
 from openspm.engine.plan.schema import (
     OverlayRule,
     OwnerRule,
@@ -58,7 +59,7 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
             anti = ("LEFT JOIN (SELECT DISTINCT transaction_id FROM in_splits) s "
                     "ON s.transaction_id = t.transaction_id\n" if has_split_rule else "")
             cond = " AND s.transaction_id IS NULL" if has_split_rule else ""
-            sql = (f"{head}t.payee_id, 'owner' AS credit_reason{tail}, {d.dec(1)} AS "
+            sql = (f"{head}t.payee_id, 'owner' AS credit_reason{tail}, {d.at(1, S_SHARE)} AS "
                    f"credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, {allow} AS "
                    f"allow_double\nFROM {tx} t\n{anti}WHERE t.payee_id IS NOT NULL{cond} "
                    f"AND {where}")
@@ -71,13 +72,13 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
             payees = "\nUNION ALL ".join(f"SELECT {d.str_lit(p)} AS payee_id"
                                          for p in rule.payees)
             sql = (f"{head}o.payee_id, 'overlay' AS credit_reason{tail}, "
-                   f"{d.dec_lit(rule.percent)} AS credit_percent, CAST(NULL AS VARCHAR) AS "
+                   f"{d.at(d.dec_lit(rule.percent), S_SHARE)} AS credit_percent, CAST(NULL AS VARCHAR) AS "
                    f"source_payee_id, {allow} AS allow_double\nFROM {tx} t CROSS JOIN (\n"
                    f"{payees}\n) o\nWHERE {where}")
         elif isinstance(rule, TerritoryRule):
             roles = (f" AND a.role IN ({str_list(ctx, rule.roles)})" if rule.roles else "")
             sql = (f"{head}a.payee_id, 'territory' AS credit_reason{tail}, "
-                   f"COALESCE(a.split_percent, {d.dec(1)}) AS credit_percent, "
+                   f"COALESCE(a.split_percent, {d.at(1, S_SHARE)}) AS credit_percent, "
                    f"CAST(NULL AS VARCHAR) AS source_payee_id, {allow} AS allow_double\n"
                    f"FROM {tx} t JOIN in_territory_assignments a ON a.territory_id = "
                    f"t.territory_id\n  AND a.effective_from <= t.credit_on AND t.credit_on < "
@@ -108,11 +109,14 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
         f"t.source_currency, t.fx_rate, {d.mul('t.amount', 'c.credit_percent')} AS amount, "
         f"{d.str_lit(plan.currency)} AS currency, t.cancel_pp, t.claw_factor\n"
         f"FROM {raw} c JOIN {tx} t ON t.transaction_id = c.transaction_id\n"
-        "LEFT JOIN in_payees pe ON pe.payee_id = c.payee_id\n"
-        "WHERE (c.allow_double OR c.rule_index = c.first_rule)\n"
-        f"  AND (pe.terminated_on IS NULL OR t.credit_on < pe.terminated_on)\n"
-        f"  AND EXISTS (SELECT 1 FROM {assign} a WHERE a.payee_id = c.payee_id\n"
-        "    AND a.effective_from <= t.credit_on AND t.credit_on < a.effective_to)"))
+        f"JOIN {assign} a ON a.payee_id = c.payee_id AND a.effective_from <= t.credit_on "
+        "AND t.credit_on < a.effective_to\n"
+        "WHERE c.allow_double OR c.rule_index = c.first_rule"))
+    ctx.checks.append((
+        f"SELECT a.payee_id FROM {assign} a JOIN {assign} b ON a.payee_id = b.payee_id AND "
+        "a.effective_from < b.effective_from AND b.effective_from < a.effective_to "
+        "ORDER BY 1 LIMIT 1",
+        f"plan_assignments: payee {{0}} has overlapping assignments to plan {plan.id!r}"))
     ctx.checks.append((
         "SELECT transaction_id, CAST(SUM(split_percent) AS VARCHAR) FROM in_splits "
         f"WHERE transaction_id IN (SELECT transaction_id FROM {tx}) GROUP BY transaction_id "
@@ -138,7 +142,9 @@ def _assignments(ctx: Ctx, raw: str) -> str:
         "  SELECT payee_id FROM in_payees UNION SELECT payee_id FROM " + raw +
         "\n  UNION SELECT payee_id FROM in_quotas UNION SELECT payee_id FROM in_mbo_scores\n) x\n"
         f"WHERE NOT EXISTS (SELECT 1 FROM in_plan_assignments WHERE plan_id = {pid})")
+    end = f"LEAST(a.effective_to, {hi}, {open_end(ctx, 'pe.terminated_on')})"
     return ctx.add("assign", (
-        f"SELECT payee_id, GREATEST(effective_from, {lo}) AS effective_from, "
-        f"LEAST(effective_to, {hi}) AS effective_to FROM (\n{explicit}\nUNION ALL\n{everyone}\n) a"
-        f"\nWHERE GREATEST(effective_from, {lo}) < LEAST(effective_to, {hi})"))
+        f"SELECT a.payee_id, GREATEST(a.effective_from, {lo}) AS effective_from, {end} AS "
+        f"effective_to FROM (\n{explicit}\nUNION ALL\n{everyone}\n) a\n"
+        "LEFT JOIN in_payees pe ON pe.payee_id = a.payee_id\n"
+        f"WHERE GREATEST(a.effective_from, {lo}) < {end}"))

@@ -7,6 +7,7 @@ Also posts ``cap`` lines for period and plan-year caps (on the running total of 
 from __future__ import annotations
 
 from openspm.engine.compile.context import SCOPE_MONTHS, Ctx
+from openspm.engine.compile.dialect import S_LINE, S_RATIO, S_VALUE
 from openspm.engine.plan.schema import Commission, Component
 from openspm.engine.stages.reward import LINE_COLS, _cap_amount
 
@@ -17,7 +18,14 @@ def earn(ctx: Ctx, component_tables: list[str], pts: str) -> str:
     d = ctx.dialect
     cols = ", ".join(LINE_COLS)
     union = "\nUNION ALL ".join(f"SELECT {cols} FROM {t}" for t in component_tables)
-    td = ctx.add("lines_td", union)
+    td = ctx.add_view("lines_td", union)
+    spans = [SCOPE_MONTHS.get(getattr(c, "accumulate", "per_transaction"), 0)
+             for c in ctx.plan.components]
+    if all(m <= ctx.cal.freq_months for m in spans):
+        # every scope is one pay period: nothing earlier to subtract
+        diff = ctx.add_view("earn_diff", f"SELECT l.*, {d.zero(S_LINE)} AS prior_amount "
+                                         f"FROM {td} l")
+        return _finish(ctx, diff, pts)
     # a scope of the pay period's own length has q_idx = pp (quarterly) or y_idx = pp (yearly)
     nxt_scope = "CASE l.scope_months WHEN 3 THEN nx.q_idx WHEN 12 THEN nx.y_idx ELSE nx.pp END"
     trace = ",\n  ".join(
@@ -26,12 +34,17 @@ def earn(ctx: Ctx, component_tables: list[str], pts: str) -> str:
     diff = ctx.add("earn_diff", (
         f"SELECT u.line_key, u.pp,\n  {trace},\n"
         f"  SUM(u.cur) AS to_date_amount, SUM(u.prior) AS prior_amount\nFROM (\n"
-        f"  SELECT l.*, l.to_date_amount AS cur, {d.dec(0)} AS prior, 1 AS is_cur FROM {td} l\n"
+        f"  SELECT l.*, l.to_date_amount AS cur, {d.zero(S_LINE)} AS prior, 1 AS is_cur "
+        f"FROM {td} l\n"
         "  UNION ALL\n"
         f"  SELECT {', '.join('nx.pp' if c == 'pp' else 'l.' + c for c in LINE_COLS)}, "
-        f"{d.dec(0)} AS cur, l.to_date_amount AS prior, 0 AS is_cur\n"
+        f"{d.zero(S_LINE)} AS cur, l.to_date_amount AS prior, 0 AS is_cur\n"
         f"  FROM {td} l JOIN {pts} nx ON nx.pp = l.pp + 1 AND {nxt_scope} = l.scope_idx\n"
         ") u GROUP BY u.line_key, u.pp"))
+    return _finish(ctx, diff, pts)
+
+
+def _finish(ctx: Ctx, diff: str, pts: str) -> str:
     out_cols = [*LINE_COLS, "prior_amount"]
     parts = [f"SELECT {', '.join(out_cols)} FROM {diff}"]
     for comp in ctx.plan.components:
@@ -44,7 +57,7 @@ def earn(ctx: Ctx, component_tables: list[str], pts: str) -> str:
     is_claw = ("d.cancel_pp IS NOT NULL AND d.pp = d.cancel_pp AND "
                f"{amount} < 0 AND d.line_type <> 'cap'")
     return ctx.add("earn_all", (
-        f"SELECT d.*, pt.period_id, pt.in_run, {d.dec(amount)} AS amount,\n"
+        f"SELECT d.*, pt.period_id, pt.in_run, ({amount}) AS amount,\n"
         f"  CASE WHEN {is_claw} THEN 'clawback' ELSE d.line_type END AS kind\n"
         f"FROM (\n" + "\nUNION ALL ".join(parts) + f"\n) d JOIN {pts} pt ON pt.pp = d.pp"))
 
@@ -67,11 +80,11 @@ def _cap_lines(ctx: Ctx, comp: Component, diff: str, pts: str) -> str:
     return (
         f"SELECT {key} AS line_key, {d.str_lit(comp.id)} AS component_id, "
         f"{d.str_lit(comp.kind)} AS component_kind, 'cap' AS line_type, c.payee_id, c.pp, "
-        f"{months} AS scope_months, c.win AS scope_idx, NULL, NULL, NULL, NULL, NULL, c.cum, "
-        f"c.cap, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.is_held, c.cap_td AS to_date_amount, "
+        f"{months} AS scope_months, c.win AS scope_idx, NULL, NULL, NULL, NULL, NULL, "
+        f"{d.rescale('c.cum', S_VALUE)}, {d.rescale('c.cap', S_RATIO)}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.is_held, c.cap_td AS to_date_amount, "
         f"COALESCE(LAG(c.cap_td) OVER (PARTITION BY c.payee_id, c.win ORDER BY c.pp), "
-        f"{d.dec(0)}) AS prior_amount\nFROM (\n"
-        f"  SELECT h.*, LEAST({d.dec(0)}, h.cap - h.cum) AS cap_td FROM (\n"
+        f"{d.zero(S_LINE)}) AS prior_amount\nFROM (\n"
+        f"  SELECT h.*, LEAST({d.zero(S_LINE)}, h.cap - h.cum) AS cap_td FROM (\n"
         f"    SELECT g.*, {cum} AS cum, {cap} AS cap FROM (\n"
         f"      SELECT x.payee_id, x.pp, {window} AS win, BOOL_OR(x.is_held) AS is_held, "
         f"SUM(x.to_date_amount - x.prior_amount) AS amount\n"
@@ -98,8 +111,8 @@ def _cross_scope_clawbacks(ctx: Ctx, diff: str, pts: str) -> str | None:
         "x.payee_id, MAX(x.cancel_pp), MAX(x.scope_months), MAX(x.scope_idx), x.credit_id, "
         "MAX(x.transaction_id), MAX(x.credit_reason), MAX(x.measure_id), NULL, NULL, NULL, "
         "NULL, NULL, NULL, MAX(x.claw_factor), NULL, MAX(x.cancel_pp), MAX(x.claw_factor), "
-        f"BOOL_OR(x.is_held), -{d.mul(earned, 'MAX(x.claw_factor)')} AS to_date_amount, "
-        f"{d.dec(0)} AS prior_amount\n"
+        f"BOOL_OR(x.is_held), -{d.rescale(d.mul(earned, 'MAX(x.claw_factor)'))} AS to_date_amount, "
+        f"{d.zero(S_LINE)} AS prior_amount\n"
         f"FROM {diff} x JOIN {pts} cp ON cp.pp = x.cancel_pp\n"
         f"WHERE x.component_id IN ({ids}) AND x.cancel_pp IS NOT NULL AND x.pp < x.cancel_pp "
         f"AND x.scope_idx <> {scope_at_cancel} AND x.line_type <> 'cap'\n"

@@ -8,6 +8,7 @@ days each payee was assigned to the plan (not on leave, not terminated) in each 
 from __future__ import annotations
 
 from openspm.engine.compile.context import SCOPE_MONTHS, Ctx
+from openspm.engine.compile.dialect import S_RATIO, S_SHARE, S_TX, S_VALUE
 from openspm.engine.compile.sql import bool_filter
 from openspm.engine.stages.common import (
     compiler,
@@ -61,7 +62,8 @@ def measure_values(ctx: Ctx, tx: str, credits: str) -> str:
         where = bool_filter(compiler(ctx, "t"), filt)
         if measure.credit_reasons:
             where += f" AND c.credit_reason IN ({str_list(ctx, list(measure.credit_reasons))})"
-        val = d.mul(f"COALESCE({compiler(ctx, 't').visit(value)}, {d.dec(0)})",
+        raw = d.at(compiler(ctx, "t").visit(value), S_TX)
+        val = d.mul(f"COALESCE({raw}, {d.zero(S_TX)})",
                     "c.credit_percent")
         selects.append(
             f"SELECT c.credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.credit_on, "
@@ -78,7 +80,7 @@ def effective_value(ctx: Ctx, alias: str, pp: str) -> str:
         return f"{alias}.value"
     d = ctx.dialect
     return (f"CASE WHEN {alias}.cancel_pp IS NOT NULL AND {alias}.cancel_pp <= {pp} THEN "
-            f"{d.mul(f'{alias}.value', f'{d.dec(1)} - {alias}.claw_factor')} "
+            f"{d.rescale(d.mul(f'{alias}.value', f'{d.dec(1)} - {alias}.claw_factor'), S_VALUE)} "
             f"ELSE {alias}.value END")
 
 
@@ -94,16 +96,17 @@ def quotas(ctx: Ctx) -> str:
     rows = [[d.str_lit(pid), str(start), str(n)] for pid, (start, n) in sorted(seen.items())]
     pmap = values_table(ctx, ["period_id", "q_mi_start", "months"], rows)
     if plan.ramp:
-        cases = " ".join(f"WHEN {i + 1} THEN {d.dec_lit(s)}"
+        cases = " ".join(f"WHEN {i + 1} THEN {d.at(d.dec_lit(s), S_SHARE)}"
                          for i, s in enumerate(plan.ramp.schedule))
         tenure = f"(m.q_mi_start + o.k - {d.month_index('pe.hired_on')} + 1)"
-        factor = (f"CASE WHEN pe.hired_on IS NULL THEN {d.dec(1)} WHEN {tenure} < 1 THEN "
-                  f"{d.dec(0)} ELSE CASE {tenure} {cases} ELSE {d.dec(1)} END END")
+        one, zero = d.at(1, S_SHARE), d.zero(S_SHARE)
+        factor = (f"CASE WHEN pe.hired_on IS NULL THEN {one} WHEN {tenure} < 1 THEN "
+                  f"{zero} ELSE CASE {tenure} {cases} ELSE {one} END END")
         offsets = values_table(ctx, ["k"], [[str(k)] for k in range(12)])
         amount = (f"(SELECT {d.div(d.mul('q.quota_amount', f'SUM({factor})'), 'm.months')} "
                   f"FROM ({offsets}) o WHERE o.k < m.months)")
     else:
-        amount = "q.quota_amount"
+        amount = d.at("q.quota_amount", S_RATIO)
     return ctx.add("quota_rows", (
         f"SELECT q.payee_id, q.measure_id, m.q_mi_start, m.q_mi_start + m.months AS q_mi_end, "
         f"m.months, {amount} AS quota_amount\n"
@@ -154,8 +157,9 @@ def measure_points(ctx: Ctx, mv: str, qrows: str, assign: str, pts: str,
             f"accumulate, g.pp, g.period_id, g.in_run, g.to_date_value, g.period_value, "
             f"COALESCE({contained}, {containing}) AS quota_amount\nFROM (\n"
             f"  SELECT a.payee_id, pt.pp, pt.period_id, pt.in_run, {sidx} AS sidx, {ws} AS ws, "
-            f"{we} AS we,\n    COALESCE(SUM({eff}), {d.dec(0)}) AS to_date_value,\n"
-            f"    COALESCE(SUM(CASE WHEN v.pp = pt.pp THEN {eff} END), {d.dec(0)}) AS period_value"
+            f"{we} AS we,\n    COALESCE(SUM({eff}), {d.zero(S_VALUE)}) AS to_date_value,\n"
+            f"    COALESCE(SUM(CASE WHEN v.pp = pt.pp THEN {eff} END), {d.zero(S_VALUE)}) AS "
+            "period_value"
             f"\n  FROM (SELECT DISTINCT payee_id FROM {assign}) a CROSS JOIN {pts} pt\n"
             f"  LEFT JOIN {mv} v ON v.payee_id = a.payee_id AND v.measure_id = "
             f"{d.str_lit(measure)} AND {vs} = {sidx} AND v.pp <= pt.pp\n"
@@ -163,7 +167,7 @@ def measure_points(ctx: Ctx, mv: str, qrows: str, assign: str, pts: str,
     union = "\nUNION ALL ".join(selects) if selects else (
         "SELECT CAST(NULL AS VARCHAR) AS payee_id, CAST(NULL AS VARCHAR) AS measure_id, "
         "CAST(NULL AS VARCHAR) AS accumulate, 0 AS pp, CAST(NULL AS VARCHAR) AS period_id, "
-        f"FALSE AS in_run, {d.dec(0)} AS to_date_value, {d.dec(0)} AS period_value, "
+        f"FALSE AS in_run, {d.zero(S_VALUE)} AS to_date_value, {d.zero(S_VALUE)} AS period_value, "
         f"{d.dec(0)} AS quota_amount WHERE FALSE")
     return ctx.add("mp", f"SELECT m.*, {d.div('m.to_date_value', 'm.quota_amount')} AS "
                          f"attainment\nFROM (\n{union}\n) m")

@@ -10,6 +10,7 @@ balance; amounts are converted to the payee's currency at the declared rate date
 from __future__ import annotations
 
 from openspm.engine.compile.context import Ctx
+from openspm.engine.compile.dialect import S_FX, S_LINE
 from openspm.engine.stages.common import open_end
 from openspm.kernel.money import MINOR_UNITS
 
@@ -38,18 +39,22 @@ def pay_lines(ctx: Ctx, earn_all: str, tx: str, pts: str) -> str:
             "THEN 'true_up' ELSE 'release' END")
     if ctx.plan.pay.hold:
         rel_now, rel_before = _release(ctx, "r.end_on"), _release(ctx, "r.start_on")
+        now_part = (f"CASE WHEN ({rel_now}) = 1 THEN e.amount WHEN ({rel_now}) = 0 THEN "
+                    f"{d.zero(S_LINE)} ELSE {d.rescale(d.mul('e.amount', rel_now))} END")
+        step = f"({rel_now}) - ({rel_before})"
+        released = (f"CASE WHEN {step} = 0 THEN {d.zero(S_LINE)} WHEN {step} = 1 THEN e.amount "
+                    f"ELSE {d.rescale(d.mul('e.amount', step))} END")
         contrib = (f"CASE WHEN e.pp = r.pp OR (e.pp < {first} AND r.pp = {first}) THEN "
-                   f"{d.mul('e.amount', rel_now)} ELSE "
-                   f"{d.mul('e.amount', f'({rel_now}) - ({rel_before})')} END")
+                   f"{now_part} ELSE {released} END")
         held = (f"CASE WHEN e.pp = r.pp OR (e.pp < {first} AND r.pp = {first}) THEN "
-                f"{d.mul('e.amount', f'{d.dec(1)} - ({rel_now})')} ELSE {d.dec(0)} END")
+                f"e.amount - ({now_part}) ELSE {d.zero(S_LINE)} END")
         join = f"LEFT JOIN {tx} t ON t.transaction_id = e.transaction_id\n"
         where = "e.amount <> 0"
     else:
-        contrib, held, join = "e.amount", d.dec(0), ""
+        contrib, held, join = "e.amount", d.zero(S_LINE), ""
         where = f"e.amount <> 0 AND (e.pp = r.pp OR (e.pp < {first} AND r.pp = {first}))"
     prior = (f"SELECT p.payee_id, COALESCE(p.component_id, '') AS component_id, {first} AS pp, "
-             f"'true_up' AS line_type, -SUM(p.amount) AS plan_amount, {d.dec(0)} AS held_amount, "
+             f"'true_up' AS line_type, -{d.at('SUM(p.amount)', S_LINE)} AS plan_amount, {d.zero(S_LINE)} AS held_amount, "
              "NULL AS draw_balance_amount, NULL AS transaction_ids, 0 AS line_count\n"
              f"FROM in_prior_payouts p JOIN {pts} pt ON pt.period_id = p.period_id AND "
              f"pt.pp < {first}\nWHERE p.plan_id = {d.str_lit(ctx.plan.id)}\n"
@@ -75,22 +80,23 @@ def draws(ctx: Ctx, lines: str, active: str, pts: str) -> str | None:
     d, cal = ctx.dialect, ctx.cal
     pid = d.str_lit(ctx.plan.id)
     state = ctx.add("draw_bal_0", (
-        f"SELECT payee_id, SUM(balance_amount) AS balance FROM in_draw_balances "
+        f"SELECT payee_id, {d.at('SUM(balance_amount)', S_LINE)} AS balance FROM in_draw_balances "
         f"WHERE plan_id = {pid} GROUP BY payee_id"))
     outputs = []
     for i, pp in enumerate(range(cal.run_first, cal.run_last + 1)):
         period = cal.index(pp)
         running = draw.ends_on is None or period.start < draw.ends_on
-        amount = (d.div(d.mul(d.dec_lit(draw.amount), "a.active_days"), "a.period_days")
-                  if running else d.dec(0))
+        amount = (d.at(d.div(d.mul(d.dec_lit(draw.amount), "a.active_days"), "a.period_days"),
+                       S_LINE)
+                  if running else d.zero(S_LINE))
         step = ctx.add(f"draw_{i + 1}", (
-            f"SELECT s.*, GREATEST({d.dec(0)}, s.draw_amount - s.net) AS topup,\n"
+            f"SELECT s.*, GREATEST({d.zero(S_LINE)}, s.draw_amount - s.net) AS topup,\n"
             + (f"  CASE WHEN s.net > s.draw_amount THEN LEAST(s.balance, s.net - s.draw_amount, "
-               f"{d.mul(d.dec_lit(draw.recovery_limit), 's.net')}) ELSE {d.dec(0)} END"
-               if draw.recoverable else d.dec(0)) + " AS recovery\n"
-            f"FROM (\n  SELECT x.payee_id, {pp} AS pp, COALESCE(MAX(b.balance), {d.dec(0)}) AS "
-            f"balance, COALESCE(MAX(n.net), {d.dec(0)}) AS net, COALESCE(MAX({amount}), "
-            f"{d.dec(0)}) AS draw_amount\n"
+               f"{d.rescale(d.mul(d.dec_lit(draw.recovery_limit), 's.net'))}) ELSE {d.zero(S_LINE)} END"
+               if draw.recoverable else d.zero(S_LINE)) + " AS recovery\n"
+            f"FROM (\n  SELECT x.payee_id, {pp} AS pp, COALESCE(MAX(b.balance), {d.zero(S_LINE)}) AS "
+            f"balance, COALESCE(MAX(n.net), {d.zero(S_LINE)}) AS net, COALESCE(MAX({amount}), "
+            f"{d.zero(S_LINE)}) AS draw_amount\n"
             f"  FROM (SELECT payee_id FROM {active} WHERE pp = {pp} AND active_days > 0 "
             f"UNION SELECT payee_id FROM {state}) x\n"
             f"  LEFT JOIN {state} b ON b.payee_id = x.payee_id\n"
@@ -98,16 +104,16 @@ def draws(ctx: Ctx, lines: str, active: str, pts: str) -> str | None:
             " GROUP BY payee_id) n ON n.payee_id = x.payee_id\n"
             f"  LEFT JOIN {active} a ON a.payee_id = x.payee_id AND a.pp = {pp}\n"
             "  GROUP BY x.payee_id\n) s"))
-        topup_adds = "s.topup" if draw.recoverable else d.dec(0)
+        topup_adds = "s.topup" if draw.recoverable else d.zero(S_LINE)
         state = ctx.add(f"draw_bal_{i + 1}", (
             f"SELECT s.payee_id, s.balance + {topup_adds} - s.recovery AS balance "
             f"FROM {step} s"))
         outputs.append(
             f"SELECT s.payee_id, '' AS component_id, s.pp, 'draw' AS line_type, s.topup AS "
-            f"plan_amount, {d.dec(0)} AS held_amount, b.balance AS draw_balance_amount, NULL AS "
+            f"plan_amount, {d.zero(S_LINE)} AS held_amount, b.balance AS draw_balance_amount, NULL AS "
             f"transaction_ids, 0 AS line_count\nFROM {step} s JOIN {state} b ON b.payee_id = "
             f"s.payee_id WHERE s.topup > 0\nUNION ALL\n"
-            f"SELECT s.payee_id, '' AS component_id, s.pp, 'recovery', -s.recovery, {d.dec(0)}, "
+            f"SELECT s.payee_id, '' AS component_id, s.pp, 'recovery', -s.recovery, {d.zero(S_LINE)}, "
             f"b.balance, NULL, 0\nFROM {step} s JOIN {state} b ON b.payee_id = s.payee_id "
             "WHERE s.recovery > 0")
     return ctx.add("draw_lines", "\nUNION ALL\n".join(outputs))
@@ -126,7 +132,7 @@ def payouts(ctx: Ctx, lines: str, draw_lines: str | None, pts: str) -> str:
         on = "(r.end_on - 1)"
     conv = ctx.add("pay_fx", (
         f"SELECT u.*, r.period_id, COALESCE(pe.currency, {ccy}) AS currency, "
-        f"{on} AS rate_on,\n  CASE WHEN COALESCE(pe.currency, {ccy}) = {ccy} THEN {d.dec(1)} "
+        f"{on} AS rate_on,\n  CASE WHEN COALESCE(pe.currency, {ccy}) = {ccy} THEN {d.at(1, S_FX)} "
         "ELSE fx.rate END AS fx_rate\n"
         f"FROM ({union}) u JOIN {pts} r ON r.pp = u.pp\n"
         "LEFT JOIN in_payees pe ON pe.payee_id = u.payee_id\n"
@@ -149,7 +155,8 @@ def payouts(ctx: Ctx, lines: str, draw_lines: str | None, pts: str) -> str:
             f"{d.round_money(total, places, mode)}" for places, codes in sorted(groups.items()))
         rounded = f"CASE {whens} ELSE {d.round_money(total, 2, mode)} END"
     amounts = ctx.add("pay_amounts", (
-        f"SELECT f.*, {d.mul('f.plan_amount', 'f.fx_rate')} AS amount FROM {conv} f"))
+        f"SELECT f.*, CASE WHEN f.fx_rate = 1 THEN f.plan_amount ELSE "
+        f"{d.rescale(d.mul('f.plan_amount', 'f.fx_rate'))} END AS amount FROM {conv} f"))
     return ctx.add("payouts", (
         f"SELECT {d.str_lit(plan.id)} AS plan_id, {plan.version} AS plan_version, a.payee_id, "
         "a.period_id, a.component_id, a.line_type, a.plan_amount, "
@@ -157,6 +164,6 @@ def payouts(ctx: Ctx, lines: str, draw_lines: str | None, pts: str) -> str:
         f"a.draw_balance_amount, a.transaction_ids, a.line_count\nFROM {amounts} a\n"
         "UNION ALL\n"
         f"SELECT {d.str_lit(plan.id)}, {plan.version}, c.payee_id, MAX(c.period_id), '', "
-        f"'rounding', NULL, {ccy}, NULL, {rounded} - {total}, MAX(c.currency), {d.dec(0)}, "
+        f"'rounding', NULL, {ccy}, NULL, {d.at(rounded, S_LINE)} - {total}, MAX(c.currency), {d.zero(S_LINE)}, "
         f"NULL, NULL, 0\nFROM {amounts} c GROUP BY c.payee_id, c.pp\n"
         f"HAVING {rounded} <> {total}"))

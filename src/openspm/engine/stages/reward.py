@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from openspm.engine.compile.context import SCOPE_MONTHS, Ctx
-from openspm.engine.compile.dialect import DEC
+from openspm.engine.compile.dialect import S_LINE, S_RATIO, S_SHARE, S_VALUE
 from openspm.engine.compile.sql import bool_filter
 from openspm.engine.plan.schema import Bonus, Commission, Component, Gate, Mbo, Spiff, Tier
 from openspm.engine.stages.common import compiler, str_list, typed_expr, values_table
@@ -86,12 +86,12 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
     base = _credit_base(ctx, comp, k, comp.measure, acc, mv, tx, pts)
     pos = ctx.add(f"c{k}_pos", (
         "SELECT b.*, " + (
-            f"{d.dec(0)} AS cum_before, b.v_at AS total" if per_tx else
+            f"{d.zero(S_VALUE)} AS cum_before, b.v_at AS total" if per_tx else
             "COALESCE(SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp ORDER BY b.credit_on, "
             "b.transaction_id, b.credit_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), "
-            f"{d.dec(0)}) AS cum_before,\n  SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp) "
+            f"{d.zero(S_VALUE)}) AS cum_before,\n  SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp) "
             "AS total") +
-        f", q.quota_amount, q.to_date_value AS scope_to_date\nFROM {base} b\n"
+        f", q.quota_amount, q.attainment, q.to_date_value AS scope_to_date\nFROM {base} b\n"
         f"LEFT JOIN {mp} q ON q.payee_id = b.payee_id AND q.pp = b.pp AND q.measure_id = "
         f"{d.str_lit(comp.measure)} AND q.accumulate = {d.str_lit(_acc_for_points(acc))}"))
     if comp.tier_basis == "attainment":
@@ -102,16 +102,19 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
             f"component {comp.id!r} of plan {ctx.plan.id!r} needs for attainment"))
     rows = []
     for i, t in enumerate(tiers):
-        rows.append([str(i), d.dec_lit(t.from_), d.dec_lit(t.to) if t.to is not None else
-                     f"CAST(NULL AS {DEC})",
-                     d.dec_lit(t.rate) if t.rate is not None else d.dec(0),
-                     d.dec_lit(t.amount) if t.amount is not None else d.dec(0),
+        rows.append([str(i), d.at(d.dec_lit(t.from_), S_SHARE),
+                     d.at(d.dec_lit(t.to), S_SHARE) if t.to is not None else
+                     f"CAST(NULL AS DECIMAL(38, {S_SHARE}))",
+                     d.at(d.dec_lit(t.rate) if t.rate is not None else 0, S_SHARE),
+                     d.at(d.dec_lit(t.amount) if t.amount is not None else 0, S_SHARE),
                      d.str_lit(t.label or str(i + 1))])
     tiers_sql = values_table(ctx, ["tier_index", "t_from", "t_to", "rate", "amount", "label"],
                              rows)
 
     def unit(bound: str) -> str:
-        return d.mul(bound, "p.quota_amount") if comp.tier_basis == "attainment" else bound
+        if comp.tier_basis == "attainment":
+            return d.at(d.mul(bound, "p.quota_amount"), S_VALUE)
+        return d.at(bound, S_VALUE)
 
     from_u, to_u = unit("t.t_from"), unit("t.t_to")
     if comp.tiering == "retroactive":
@@ -126,16 +129,17 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
         sign = "CASE WHEN p.v_at < 0 THEN -1 ELSE 1 END"
         low_b = (f"CASE WHEN t.tier_index = 0 THEN {lo} ELSE GREATEST({lo}, {from_u}) END"
                  if comp.tiering == "marginal" else f"GREATEST({lo}, {from_u})")
-        slice_ = d.dec(f"{sign} * (LEAST({hi}, COALESCE({to_u}, {hi})) - {low_b})")
+        slice_ = f"({sign} * (LEAST({hi}, COALESCE({to_u}, {hi})) - {low_b}))"
         first_ok = "t.tier_index = 0 OR " if comp.tiering == "marginal" else ""
         cond = (f"({first_ok}{hi} > {from_u}) AND (t.t_to IS NULL OR {lo} < {to_u}) "
                 "AND p.v_at <> 0")
         if comp.tiering == "marginal":
             earning, rate = d.mul("x.slice", "x.rate"), "t.rate"
         else:
-            width = d.dec(f"{to_u} - {from_u}")
+            width = f"({to_u} - {from_u})"
             rate = d.div("t.amount", width)
-            earning = d.div(d.mul("x.slice", "x.amount"), d.dec("x.t_to_u - x.t_from_u"))
+            earning = d.at(d.div(d.mul("x.slice", "x.amount"), "(x.t_to_u - x.t_from_u)"),
+                           S_LINE)
     inner = (f"SELECT p.*, t.tier_index, t.label, t.amount, {rate} AS rate, {slice_} AS slice, "
              f"{from_u} AS t_from_u, {to_u} AS t_to_u\nFROM {pos} p JOIN ({tiers_sql}) t ON "
              f"{cond}")
@@ -146,15 +150,19 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
         gate_join, gate_ok = _gate_join(ctx, comp, comp.gate, mp, acc, comp.measure,
                                         comp.bounds == "lower_inclusive")
     mult = _multiplier(ctx, comp, mp, acc)
-    amount = f"CASE WHEN {gate_ok} THEN {d.mul(earning, mult[1])} ELSE {d.dec(0)} END"
+    if comp.multipliers:
+        earning = (f"CASE WHEN {mult[1]} = 1 THEN {earning} "
+                   f"ELSE {d.rescale(d.mul(earning, mult[1]))} END")
+    amount = f"CASE WHEN {gate_ok} THEN {earning} ELSE {d.zero(S_LINE)} END"
     amount = _claw_keep(ctx, amount)
     key = d.concat(d.str_lit(comp.id), "'|'", "x.credit_id", "'|'", "x.tier_index")
     lines = ctx.add(f"c{k}", (
         f"SELECT {key} AS line_key, {_head(ctx, comp, 'commission', acc)}, x.credit_id, x.transaction_id, "
         f"x.credit_reason, {d.str_lit(comp.measure)} AS measure_id, x.v_at AS measure_value, "
-        f"x.total AS basis_to_date, x.quota_amount, {d.div('x.total', 'x.quota_amount')} AS "
-        "attainment, x.label AS tier, x.rate, "
-        f"{mult[1]} AS multiplier, CAST(NULL AS VARCHAR) AS objective_id, "
+        f"x.total AS basis_to_date, x.quota_amount, x.attainment, x.label AS tier, "
+        f"{d.at('x.rate', S_RATIO)} AS rate, "
+        f"{d.rescale(mult[1], S_RATIO) if comp.multipliers else mult[1]} AS multiplier, "
+        "CAST(NULL AS VARCHAR) AS objective_id, "
         f"x.cancel_pp, x.claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS is_held, "
         f"{amount} AS to_date_amount\n"
         f"FROM ({inner}) x\n{gate_join}{mult[0]}"))
@@ -169,13 +177,13 @@ def _claw_keep(ctx: Ctx, amount: str) -> str:
         return amount
     d = ctx.dialect
     return (f"CASE WHEN x.cancel_pp IS NOT NULL AND x.cancel_pp <= x.pp THEN "
-            f"{d.mul(amount, f'{d.dec(1)} - x.claw_factor')} ELSE {amount} END")
+            f"{d.rescale(d.mul(amount, f'{d.dec(1)} - x.claw_factor'))} ELSE {amount} END")
 
 
 def _multiplier(ctx: Ctx, comp: Commission, mp: str, acc: str) -> tuple[str, str]:
     d = ctx.dialect
     if not comp.multipliers:
-        return "", d.dec(1)
+        return "", d.at(1, S_RATIO)
     groups: dict[str, list[int]] = {}
     for j, m in enumerate(comp.multipliers):
         groups.setdefault(m.measure or comp.measure, []).append(j)
@@ -189,8 +197,8 @@ def _multiplier(ctx: Ctx, comp: Commission, mp: str, acc: str) -> tuple[str, str
                     key=lambda m: (m.min_attainment or m.min_value or Decimal(0)), reverse=True)
         whens = " ".join(
             f"WHEN {_threshold(ctx, alias, m.min_attainment, m.min_value, comp.bounds == 'lower_inclusive')}"
-            f" THEN {d.dec_lit(m.factor)}" for m in ms)
-        factors.append(f"CASE {whens} ELSE {d.dec(1)} END")
+            f" THEN {d.at(d.dec_lit(m.factor), S_SHARE)}" for m in ms)
+        factors.append(f"CASE {whens} ELSE {d.at(1, S_SHARE)} END")
     expr = factors[0]
     for f in factors[1:]:
         expr = d.mul(expr, f)
@@ -223,9 +231,9 @@ def _transaction_cap(ctx: Ctx, k: int, comp: Commission, lines: str) -> str:
 def _cap_amount(ctx: Ctx, amount: Decimal | None, ti_multiple: Decimal | None) -> str:
     d = ctx.dialect
     if amount is not None:
-        return d.dec_lit(amount)
+        return d.at(d.dec_lit(amount), S_LINE)
     assert ti_multiple is not None
-    return d.mul("pe.target_incentive_amount", d.dec_lit(ti_multiple))
+    return d.at(d.mul("pe.target_incentive_amount", d.dec_lit(ti_multiple)), S_LINE)
 
 
 def _credit_base(ctx: Ctx, comp: Commission | Spiff, k: int, measure: str | None, acc: str,
@@ -261,16 +269,18 @@ def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str
     source = mv if comp.measure else f"(SELECT c.*, c.amount AS value FROM {credits} c)"
     base = _credit_base(ctx, comp, k, comp.measure, "per_transaction", source, tx, pts)
     if comp.amount is not None:
-        earning, rate = d.mul(d.dec_lit(comp.amount), "x.credit_percent"), "NULL"
+        earning = d.at(d.mul(d.dec_lit(comp.amount), "x.credit_percent"), S_LINE)
+        rate = "NULL"
     else:
         assert comp.rate is not None
-        earning, rate = d.mul("x.v_at", d.dec_lit(comp.rate)), d.dec_lit(comp.rate)
+        earning = d.at(d.mul("x.v_at", d.at(d.dec_lit(comp.rate), S_SHARE)), S_LINE)
+        rate = d.at(d.dec_lit(comp.rate), S_RATIO)
     gate_join, gate_ok = ("", "TRUE")
     if comp.gate:
         default = comp.measure or next(iter(ctx.plan.measures))
         gate_join, gate_ok = _gate_join(ctx, comp, comp.gate, mp, "per_transaction", default,
                                         True)
-    amount = _claw_keep(ctx, f"CASE WHEN {gate_ok} THEN {earning} ELSE {d.dec(0)} END")
+    amount = _claw_keep(ctx, f"CASE WHEN {gate_ok} THEN {earning} ELSE {d.zero(S_LINE)} END")
     key = d.concat(d.str_lit(comp.id), "'|'", "x.credit_id")
     return ctx.add(f"c{k}", (
         f"SELECT {key} AS line_key, {_head(ctx, comp, 'spiff', 'per_transaction')}, x.credit_id, "
@@ -312,21 +322,22 @@ def bonus(ctx: Ctx, k: int, comp: Bonus, mp: str, active: str, pts: str) -> str:
     for j in range(len(pts_sorted) - 1, -1, -1):
         pnt = pts_sorted[j]
         if comp.curve.interpolation == "stepped" or j == len(pts_sorted) - 1:
-            value = d.dec_lit(pnt.factor)
+            value = d.at(d.dec_lit(pnt.factor), S_RATIO)
         else:
             nxt = pts_sorted[j + 1]
-            value = d.dec(f"{d.dec_lit(pnt.factor)} + " + d.div(
+            value = d.at(f"{d.dec_lit(pnt.factor)} + " + d.div(
                 d.mul(f"x.to_date_value - {at(pnt.attainment)}",
                       d.dec_lit(nxt.factor - pnt.factor)),
-                d.mul(d.dec_lit(nxt.attainment - pnt.attainment), "x.quota_amount")))
+                d.mul(d.dec_lit(nxt.attainment - pnt.attainment), "x.quota_amount")), S_RATIO)
         whens.append(f"WHEN x.to_date_value {op} {at(pnt.attainment)} THEN {value}")
-    factor = f"CASE {' '.join(whens)} ELSE {d.dec(0)} END"
+    factor = f"CASE {' '.join(whens)} ELSE {d.zero(S_RATIO)} END"
     gate_join, gate_ok = ("", "TRUE")
     if comp.gate:
         gate_join, gate_ok = _gate_join(ctx, comp, comp.gate, mp, acc, comp.measure,
                                         comp.bounds == "lower_inclusive")
     target = _target(ctx, comp.target_amount, comp.target_ti_fraction)
-    earned = d.div(d.mul(d.mul(target, "x.factor"), "pr.active_days"), "pr.period_days")
+    earned = d.at(d.div(d.mul(d.mul(target, "x.factor"), "pr.active_days"), "pr.period_days"),
+                  S_LINE)
     key = d.concat(d.str_lit(comp.id), "'|'", "x.payee_id")
     return ctx.add(f"c{k}", (
         f"SELECT {key} AS line_key, {_head(ctx, comp, 'bonus', acc)}, NULL AS credit_id, NULL AS "
@@ -336,7 +347,7 @@ def bonus(ctx: Ctx, k: int, comp: Bonus, mp: str, active: str, pts: str) -> str:
         "AS multiplier, NULL AS "
         f"objective_id, NULL AS cancel_pp, NULL AS claw_factor, "
         f"{'TRUE' if comp.hold else 'FALSE'} AS is_held, CASE WHEN {gate_ok} THEN {earned} "
-        f"ELSE {d.dec(0)} END AS to_date_amount\n"
+        f"ELSE {d.zero(S_LINE)} END AS to_date_amount\n"
         f"FROM (SELECT m.*, {factor.replace('x.', 'm.')} AS factor FROM {mp} m WHERE "
         f"m.measure_id = {d.str_lit(comp.measure)} AND m.accumulate = {d.str_lit(acc)} AND "
         f"m.quota_amount > 0) x\n"
@@ -349,11 +360,11 @@ def mbo(ctx: Ctx, k: int, comp: Mbo, mp: str, active: str, pts: str) -> str:
     """Target × Σ weight × score (capped at ``max_score``) for the pay period's objectives."""
     d = ctx.dialect
     score = ("x.score" if comp.max_score is None
-             else f"LEAST(x.score, {d.dec_lit(comp.max_score)})")
+             else f"LEAST(x.score, {d.at(d.dec_lit(comp.max_score), S_SHARE)})")
     target = _target(ctx, comp.target_amount, comp.target_ti_fraction)
     fraction = d.div("a.active_days", "a.period_days")
-    earned = d.div(d.mul(d.mul(d.mul(target, "x.weight"), score), "a.active_days"),
-                   "a.period_days")
+    earned = d.at(d.div(d.mul(d.mul(d.mul(target, "x.weight"), score), "a.active_days"),
+                        "a.period_days"), S_LINE)
     gate_join, gate_ok = ("", "TRUE")
     if comp.gate:
         default = next(iter(ctx.plan.measures))
@@ -362,10 +373,10 @@ def mbo(ctx: Ctx, k: int, comp: Mbo, mp: str, active: str, pts: str) -> str:
     return ctx.add(f"c{k}", (
         f"SELECT {key} AS line_key, {_head(ctx, comp, 'mbo', 'period_to_date')}, NULL AS "
         "credit_id, NULL AS transaction_id, NULL AS credit_reason, NULL AS measure_id, "
-        f"{score} AS measure_value, NULL AS basis_to_date, NULL AS quota_amount, NULL AS "
-        f"attainment, NULL AS tier, x.weight AS rate, {fraction} AS multiplier, x.objective_id, "
+        f"{d.at(score, S_VALUE)} AS measure_value, NULL AS basis_to_date, NULL AS quota_amount, NULL AS "
+        f"attainment, NULL AS tier, {d.at('x.weight', S_RATIO)} AS rate, {fraction} AS multiplier, x.objective_id, "
         f"NULL AS cancel_pp, NULL AS claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS is_held,"
-        f" CASE WHEN {gate_ok} THEN {earned} ELSE {d.dec(0)} END AS to_date_amount\n"
+        f" CASE WHEN {gate_ok} THEN {earned} ELSE {d.zero(S_LINE)} END AS to_date_amount\n"
         f"FROM (SELECT s.*, pt.pp FROM in_mbo_scores s JOIN {pts} pt ON pt.period_id = "
         f"s.period_id) x\nJOIN {active} a ON a.payee_id = x.payee_id AND a.pp = x.pp\n"
         f"LEFT JOIN in_payees pe ON pe.payee_id = x.payee_id\n{gate_join}"

@@ -1,0 +1,1 @@
+"""Benchmarks: generated data and timed engine runs (not tests)."""

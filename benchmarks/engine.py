@@ -1,0 +1,96 @@
+"""Engine benchmark: files in, outputs out, against a bare DuckDB scan of the same data.
+
+Run ``python -m benchmarks.engine`` (sizes with ``--sizes 100000:1000,1000000:10000``). For each
+size it generates the inputs, then, in fresh processes, times (1) a bare DuckDB scan that
+converts and aggregates the transactions per payee and (2) the full engine run: read Parquet,
+credit with roll-ups, 4 marginal tiers, a cap, a SPIFF, quarterly true-up, full traces, write
+CSV outputs. It prints seconds, transactions per second, peak RSS and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.generate import generate
+
+SCAN = """
+SELECT t.payee_id, SUM(t.amount * COALESCE(fx.rate, 1)) AS total, COUNT(*) AS n
+FROM read_parquet('{data}/transactions.parquet') t
+LEFT JOIN read_parquet('{data}/fx_rates.parquet') fx
+  ON fx.from_currency = t.currency AND fx.to_currency = 'USD'
+GROUP BY t.payee_id
+"""
+
+
+def _child(mode: str, folder: str, threads: int) -> None:
+    import resource
+
+    import duckdb
+
+    start = time.perf_counter()
+    if mode == "scan":
+        con = duckdb.connect(config={"threads": threads})
+        rows = con.execute(SCAN.format(data=f"{folder}/data")).fetchall()
+        con.close()
+        count = len(rows)
+    else:
+        from openspm.engine.inputs import read_folder
+        from openspm.engine.outputs import write_outputs
+        from openspm.engine.plan.loader import load_plans
+        from openspm.engine.run import run
+
+        plans = load_plans(f"{folder}/plan.yaml")
+        result = run(plans, read_folder(f"{folder}/data"), period="2026-Q1", threads=threads)
+        write_outputs(result, f"{folder}/out", plans=["plan.yaml"])
+        count = sum(t.num_rows for t in result.tables.values())
+    seconds = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024, "rows": count}))
+
+
+def _measure(mode: str, folder: Path, threads: int) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.engine", "--child", mode, str(folder),
+         "--threads", str(threads)], check=True, capture_output=True, text=True)
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000:1000,1000000:10000",
+                        help="comma-separated N:R pairs (transactions:reps)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per size (median kept)")
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "FOLDER"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(args.child[0], args.child[1], args.threads)
+        return 0
+    print(f"{'transactions':>12} {'payees':>8} {'engine s':>9} {'tx/s':>11} {'peak MiB':>9}"
+          f" {'scan s':>7} {'ratio':>6}")
+    for pair in args.sizes.split(","):
+        n, reps = (int(x) for x in pair.split(":"))
+        with tempfile.TemporaryDirectory(prefix="openspm-bench-") as tmp:
+            folder = generate(Path(tmp), n, reps)
+            scans = sorted(_measure("scan", folder, args.threads)["seconds"]
+                           for _ in range(args.repeat))
+            runs = sorted((_measure("engine", folder, args.threads) for _ in range(args.repeat)),
+                          key=lambda r: r["seconds"])
+            scan = scans[len(scans) // 2]
+            eng = runs[len(runs) // 2]
+            payees = reps + (reps + 9) // 10 + (reps + 99) // 100 + (reps + 999) // 1000
+            print(f"{n:>12,} {payees:>8,} {eng['seconds']:>9.2f} {n / eng['seconds']:>11,.0f} "
+                  f"{eng['peak_mib']:>9.0f} {scan:>7.2f} {eng['seconds'] / scan:>6.1f}",
+                  flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
