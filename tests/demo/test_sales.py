@@ -68,7 +68,7 @@ class TestTransactions:
         assert currencies == {"USD", "EUR", "GBP"}
 
     def test_nothing_is_dated_after_today(self, as_of: date) -> None:
-        for field in ("booked_on", "closed_on", "invoiced_on", "paid_on"):
+        for field in ("booked_on", "closed_on", "invoiced_on", "paid_on", "cancelled_on"):
             latest = Transaction.objects.order_by(f"-{field}").exclude(**{field: None}).first()
             assert latest is not None
             assert getattr(latest, field) <= as_of, field
@@ -86,6 +86,29 @@ class TestTransactions:
                 assert tx.paid_on is None, tx
             else:
                 assert tx.paid_on > tx.invoiced_on >= tx.booked_on, tx
+
+    def test_cancellations_and_refunds_are_dated_after_the_booking_and_the_payment(
+        self, as_of: date
+    ) -> None:
+        for tx in Transaction.objects.all():
+            if tx.status == Transaction.Status.CANCELLED:
+                assert tx.booked_on <= tx.cancelled_on <= as_of, tx
+            elif tx.status == Transaction.Status.REFUNDED:
+                assert tx.paid_on < tx.cancelled_on <= as_of, tx
+            else:
+                assert tx.cancelled_on is None, tx
+
+    def test_cash_collected_follows_payment(self) -> None:
+        partly = 0
+        for tx in Transaction.objects.all():
+            if tx.status in (Transaction.Status.PAID, Transaction.Status.REFUNDED):
+                assert tx.collected_amount == tx.amount, tx
+            elif tx.status == Transaction.Status.INVOICED and tx.collected_amount is not None:
+                assert 0 < tx.collected_amount < tx.amount, tx
+                partly += 1
+            else:
+                assert tx.collected_amount is None, tx
+        assert partly > 0
 
     def test_mix_of_statuses_and_types(self) -> None:
         statuses = Counter(Transaction.objects.values_list("status", flat=True))

@@ -141,18 +141,6 @@ class _Dealer:
         cents = usd_cents * LIST_PRICE_FACTOR[currency] // 100
         cost_cents = cents * (family.cost_percent + rng.randint(-3, 3)) // 100
         closed_on = booked_on - timedelta(days=rng.randint(0, 3))
-        invoiced_on = paid_on = None
-        status = Transaction.Status.CANCELLED
-        if rng.randrange(1_000) >= CANCEL_PER_MILLE:
-            status = Transaction.Status.BOOKED
-            invoiced = booked_on + timedelta(days=rng.randint(0, 20))
-            paid = invoiced + timedelta(days=rng.randint(10, 75))
-            if invoiced <= as_of:
-                invoiced_on, status = invoiced, Transaction.Status.INVOICED
-            if invoiced <= as_of and paid <= as_of:
-                paid_on, status = paid, Transaction.Status.PAID
-                if rng.randrange(1_000) < REFUND_PER_MILLE:
-                    status = Transaction.Status.REFUNDED
         tx = Transaction(
             external_id=f"DEAL-{n:06d}",
             account_id=account.pk,
@@ -160,16 +148,54 @@ class _Dealer:
             owner_id=owner.pk,
             booked_on=booked_on,
             closed_on=closed_on,
-            invoiced_on=invoiced_on,
-            paid_on=paid_on,
             amount=cents_to_decimal(cents),
             currency_id=currency,
             cost_amount=cents_to_decimal(cost_cents),
             quantity=Decimal(quantity),
             type=TYPES.draw(rng),
-            status=status,
+            **_lifecycle(rng, booked_on, as_of, cents),
         )
         return tx, cents
+
+
+def _lifecycle(rng: random.Random, booked_on: date, as_of: date, cents: int) -> dict[str, object]:
+    """Status and the dates (and cash collected) that go with it, none after `as_of`.
+
+    A deal is invoiced within three weeks of booking and paid 10–75 days later, a quarter of
+    the invoiced-but-unpaid ones are partly paid; a few are cancelled within weeks of booking,
+    a few paid ones are refunded later: `cancelled_on` dates both (clawbacks).
+    """
+
+    def days(low: int, high: int) -> timedelta:
+        return timedelta(days=rng.randint(low, high))
+
+    if rng.randrange(1_000) < CANCEL_PER_MILLE:
+        return {
+            "status": Transaction.Status.CANCELLED,
+            "cancelled_on": max(booked_on, min(booked_on + days(3, 45), as_of)),
+        }
+    invoiced_on = booked_on + days(0, 20)
+    paid_on = invoiced_on + days(10, 75)
+    if invoiced_on > as_of:
+        return {"status": Transaction.Status.BOOKED}
+    if paid_on > as_of:
+        partly = rng.randrange(4) == 0
+        collected = cents * rng.randint(20, 80) // 100 if partly else None
+        return {
+            "status": Transaction.Status.INVOICED,
+            "invoiced_on": invoiced_on,
+            "collected_amount": None if collected is None else cents_to_decimal(collected),
+        }
+    paid = {
+        "status": Transaction.Status.PAID,
+        "invoiced_on": invoiced_on,
+        "paid_on": paid_on,
+        "collected_amount": cents_to_decimal(cents),
+    }
+    refunded_on = paid_on + days(5, 60)
+    if rng.randrange(1_000) < REFUND_PER_MILLE and refunded_on <= as_of:
+        paid.update(status=Transaction.Status.REFUNDED, cancelled_on=refunded_on)
+    return paid
 
 
 def _ae_on(staff: Staff, on: date) -> bool:
