@@ -8,6 +8,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from openspm.core.roles import Role
+from openspm.sales.models import FxRate
+from tests.factories import make_currency, make_transaction, make_user
 from tests.web.conftest import Company
 
 D = Decimal
@@ -27,7 +30,7 @@ class TestRepHome:
         line = context["line"]
         # 1,000 alone + 60 % of 5,000; the cancelled 9,999 is out.
         assert line.bookings == D("4000")
-        assert line.quota.amount == D("10000")
+        assert line.quota_amount == D("10000")
         assert line.attainment == D("0.4")
         assert context["bookings_by_currency"] == {"USD": D("4000")}
 
@@ -74,9 +77,9 @@ class TestManagerHome:
         assert set(lines) == {"REP1", "REP2"}
         assert (lines["REP1"].bookings, lines["REP1"].attainment) == (D("4000"), D("0.4"))
         assert (lines["REP2"].bookings, lines["REP2"].attainment) == (D("4000"), D("0.8"))
-        team = context["team_line"]
-        assert (team["quota"], team["bookings"]) == (D("15000"), D("8000"))
-        assert team["attainment"] == D("8000") / D("15000")
+        team = context["line"]
+        assert (team.quota_amount, team.bookings) == (D("15000"), D("8000"))
+        assert team.attainment == D("8000") / D("15000")
 
     def test_a_managers_report_line_rolls_up_their_team(
         self, company: Company, login: Callable[[str], Client]
@@ -133,6 +136,68 @@ def test_a_rep_without_a_quota_sees_no_attainment(
 ) -> None:
     company.quotas["rep1"].delete()
     line = _home(login, "rep1")["line"]
-    assert line.quota is None
+    assert line.quota_amount is None
     assert line.attainment is None
     assert line.bookings == D("4000")
+
+
+class TestRollUpAndCurrencies:
+    def test_a_report_without_a_quota_is_measured_against_their_teams(
+        self, company: Company, login: Callable[[str], Client]
+    ) -> None:
+        company.quotas["manager1"].delete()
+        lines = {line.person.external_id: line for line in _home(login, "vp")["report_lines"]}
+        # rep1 10,000 + rep2 5,000 stand in for manager1's missing quota.
+        assert (lines["MANAGER1"].quota_amount, lines["MANAGER1"].is_rollup) == (D("15000"), True)
+        assert lines["MANAGER1"].attainment == D("8000") / D("15000")
+        assert lines["MANAGER2"].is_rollup is False
+
+    def test_the_vp_team_line_sums_the_reports_quotas(
+        self, company: Company, login: Callable[[str], Client]
+    ) -> None:
+        team = _home(login, "vp")["line"]
+        assert (team.quota_amount, team.bookings, team.currency) == (D("30000"), D("12100"), "USD")
+
+    def test_cross_rates_go_through_the_base_currency(
+        self, company: Company, login: Callable[[str], Client]
+    ) -> None:
+        make_currency("GBP")
+        FxRate.objects.create(
+            currency_id="GBP",
+            quote_currency_id="USD",
+            rate_on=company.quarter.start_on,
+            rate=D("1.25"),
+        )
+        quota = company.quotas["rep3"]
+        quota.currency_id = "GBP"
+        quota.save()
+        line = _home(login, "rep3")["line"]
+        # 3,000 USD ÷ 1.25 + 1,000 EUR × 1.10 ÷ 1.25 = 2,400 + 880 GBP
+        assert line.currency == "GBP"
+        assert line.bookings == D("3280")
+        assert line.unconverted == []
+
+    def test_a_currency_without_any_rate_is_named_not_guessed(
+        self, company: Company, login: Callable[[str], Client]
+    ) -> None:
+        make_transaction(
+            owner=company.world.people["rep3"],
+            amount=D("500"),
+            currency="JPY",
+            booked_on=company.quarter.start_on,
+        )
+        line = _home(login, "rep3")["line"]
+        assert line.bookings == D("4100")
+        assert line.unconverted == ["JPY"]
+        assert "No FX rate for JPY" in login("rep3").get("/").content.decode()
+
+
+def test_a_login_without_a_payee_record_is_told_so(
+    company: Company, login: Callable[[str], Client]
+) -> None:
+    user = make_user(role=Role.REP, username="nobody")
+    client = Client()
+    client.force_login(user)
+    response = client.get("/")
+    assert response.context["kind"] == "no_person"
+    assert b"not linked to a payee" in response.content

@@ -5,15 +5,15 @@ Sums of money here are for display only; amounts that are paid come from the eng
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Model, OuterRef, QuerySet, Subquery, Sum
+from django.conf import settings
+from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery, Sum
 
 from openspm.core.access import Viewer, role_of
 from openspm.core.errors import PermissionDenied
@@ -24,7 +24,7 @@ from openspm.org.models import Period, Person
 from openspm.quotas import selectors as quota_selectors
 from openspm.quotas.models import Quota
 from openspm.sales import selectors as sales_selectors
-from openspm.sales.models import CreditSplit, Transaction
+from openspm.sales.models import CreditSplit, FxRate, Transaction
 from openspm.territories import selectors as territory_selectors
 
 # Statuses that take a deal out of bookings.
@@ -33,7 +33,7 @@ RECENT_DEALS = 10
 
 
 # ---------------------------------------------------------------------------------------------
-# Credited bookings
+# Credited bookings, FX and quota roll-ups
 
 
 @dataclass
@@ -56,108 +56,195 @@ class Bookings:
         return dict(sorted(totals.items()))
 
 
-def credited_bookings(*, viewer: Viewer, start_on: date, end_on: date) -> Bookings:
-    """Credited bookings of the transactions the viewer sees, booked in [start_on, end_on].
+def credited_bookings(
+    *, viewer: Viewer, ranges: dict[str, tuple[date, date]]
+) -> dict[str, Bookings]:
+    """Bookings credited to the payees the viewer sees, for each named [start, end] range.
 
-    Two queries, whatever the number of transactions.
+    Two grouped queries for all ranges together, whatever the number of deals: deals without
+    splits (credited to their owner), and splits (summed per share, then multiplied here).
+    Sums in SQL are for display, as everywhere on the home page.
     """
-    transactions = sales_selectors.list_transactions(
-        viewer=viewer, booked_from=start_on, booked_to=end_on
-    ).exclude(status__in=_NOT_BOOKED)
-    rows = list(transactions.values_list("pk", "owner_id", "amount", "currency_id"))
-    splits: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    split_rows = CreditSplit.objects.filter(
-        transaction_id__in=transactions.values("pk")
-    ).values_list("transaction_id", "person_id", "split_percent")
-    for transaction_id, person_id, percent in split_rows:
-        splits[transaction_id].append((person_id, percent))
-    by_person: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for pk, owner_id, amount, currency in rows:
-        shares = splits.get(pk) or [(owner_id, Decimal(100))]
-        for person_id, percent in shares:
-            by_person[person_id][currency] += amount * percent / 100
-    return Bookings(by_person={k: dict(v) for k, v in by_person.items()})
+    start_on = min(start for start, _ in ranges.values())
+    end_on = max(end for _, end in ranges.values())
+    # Visibility is the credited payee's being among `visible`, as in
+    # sales_selectors.list_transactions, without its OR, which no index answers.
+    visible = org_selectors.visible_person_ids(viewer=viewer)
+    owned = (
+        Transaction.objects.filter(booked_on__gte=start_on, booked_on__lte=end_on)
+        .exclude(status__in=_NOT_BOOKED)
+        .exclude(pk__in=CreditSplit.objects.values("transaction_id"))
+    )
+    splits = CreditSplit.objects.filter(
+        transaction__booked_on__gte=start_on, transaction__booked_on__lte=end_on
+    ).exclude(transaction__status__in=_NOT_BOOKED)
+    if visible is not None:
+        owned = owned.filter(owner_id__in=visible)
+        splits = splits.filter(person_id__in=visible)
+    owned_sums = owned.values("owner_id", "currency_id").annotate(
+        **{
+            name: Sum("amount", filter=Q(booked_on__gte=start, booked_on__lte=end))
+            for name, (start, end) in ranges.items()
+        }
+    )
+    split_sums = splits.values("person_id", "transaction__currency_id", "split_percent").annotate(
+        **{
+            name: Sum(
+                "transaction__amount",
+                filter=Q(transaction__booked_on__gte=start, transaction__booked_on__lte=end),
+            )
+            for name, (start, end) in ranges.items()
+        }
+    )
+    totals: dict[str, dict[int, dict[str, Decimal]]] = {
+        name: defaultdict(lambda: defaultdict(Decimal)) for name in ranges
+    }
+    for row in owned_sums.order_by():
+        for name in ranges:
+            if row[name] is not None:
+                totals[name][row["owner_id"]][row["currency_id"]] += row[name]
+    for row in split_sums.order_by():
+        for name in ranges:
+            if row[name] is not None:
+                credit = row[name] * row["split_percent"] / 100
+                totals[name][row["person_id"]][row["transaction__currency_id"]] += credit
+    return {
+        name: Bookings(by_person={k: dict(v) for k, v in per_person.items()})
+        for name, per_person in totals.items()
+    }
+
+
+def recent_transactions(*, viewer: Viewer, today: date) -> list[Transaction]:
+    """The viewer's latest deals; looks at the last 90 days first, which an index answers."""
+    recent = sales_selectors.list_transactions(
+        viewer=viewer, booked_from=today - timedelta(days=90)
+    )[:RECENT_DEALS]
+    return list(recent) or list(sales_selectors.list_transactions(viewer=viewer)[:RECENT_DEALS])
 
 
 class Converter:
-    """Converts amounts into one currency with the latest FX rate on or before a date.
+    """Converts money between currencies at the latest FX rates on or before `on`.
 
-    Loads the rates once; a pair missing both ways cannot be converted (None).
+    One query loads the latest rate of every pair. A pair is used directly, inverted, or
+    crossed through the base currency; with none of those the amount cannot be converted.
     """
 
-    def __init__(self, *, viewer: Viewer, quote_currency: str, on: date) -> None:
-        self.quote_currency = quote_currency
+    def __init__(self, *, viewer: Viewer, on: date) -> None:
         self.on = on
-        self._rates: dict[str, tuple[list[date], list[Decimal]]] = {}
-        direct: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
-        for rate in sales_selectors.list_fx_rates(viewer=viewer, quote_currency=quote_currency):
-            if rate.rate_on <= on:
-                direct[rate.currency_id].append((rate.rate_on, rate.rate))
-        inverse: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
-        for rate in sales_selectors.list_fx_rates(viewer=viewer, currency=quote_currency):
-            if rate.rate_on <= on:
-                inverse[rate.quote_currency_id].append((rate.rate_on, Decimal(1) / rate.rate))
-        for currency in {*direct, *inverse}:
-            pairs = sorted(direct.get(currency) or inverse[currency])
-            self._rates[currency] = ([d for d, _ in pairs], [r for _, r in pairs])
+        self.base = settings.BASE_CURRENCY
+        latest = Subquery(
+            FxRate.objects.filter(
+                currency_id=OuterRef("currency_id"),
+                quote_currency_id=OuterRef("quote_currency_id"),
+                rate_on__lte=on,
+            )
+            .order_by("-rate_on")
+            .values("rate_on")[:1]
+        )
+        self._rates: dict[tuple[str, str], Decimal] = {
+            (rate.currency_id, rate.quote_currency_id): rate.rate
+            for rate in sales_selectors.list_fx_rates(viewer=viewer).filter(rate_on=latest)
+        }
 
-    def convert(self, amount: Decimal, currency: str) -> Decimal | None:
-        if currency == self.quote_currency:
-            return amount
-        dates, rates = self._rates.get(currency, ([], []))
-        index = bisect.bisect_right(dates, self.on) - 1
-        return None if index < 0 else amount * rates[index]
+    def _pair(self, source: str, target: str) -> Decimal | None:
+        if source == target:
+            return Decimal(1)
+        if (source, target) in self._rates:
+            return self._rates[(source, target)]
+        if (target, source) in self._rates:
+            return Decimal(1) / self._rates[(target, source)]
+        return None
 
-    def total(self, per_currency: dict[str, Decimal]) -> tuple[Decimal, list[str]]:
-        """The sum in the quote currency, and the currencies that could not be converted."""
+    def rate(self, source: str, target: str) -> Decimal | None:
+        direct = self._pair(source, target)
+        if direct is not None:
+            return direct
+        to_base, from_base = self._pair(source, self.base), self._pair(self.base, target)
+        return None if to_base is None or from_base is None else to_base * from_base
+
+    def total(self, per_currency: dict[str, Decimal], target: str) -> tuple[Decimal, list[str]]:
+        """The sum in `target`, and the currencies that could not be converted."""
         total, missing = Decimal(0), []
         for currency, amount in per_currency.items():
-            converted = self.convert(amount, currency)
-            if converted is None:
+            rate = self.rate(currency, target)
+            if rate is None:
                 missing.append(currency)
             else:
-                total += converted
+                total += amount * rate
         return total, missing
 
 
-def attainment(bookings: Decimal, quota: Decimal) -> Decimal | None:
+def attainment(bookings: Decimal, quota: Decimal | None) -> Decimal | None:
     """Bookings ÷ quota as a ratio (1.25 = 125 %); None without a positive quota."""
-    return bookings / quota if quota > 0 else None
+    return bookings / quota if quota is not None and quota > 0 else None
 
 
 @dataclass
 class QuotaLine:
-    """One payee's quota for a period, their credited bookings against it, and attainment."""
+    """A payee's quota for a period (their own, or their team's rolled up), the bookings
+    credited to them (and their team) in its currency, and the attainment."""
 
     person: Person
-    quota: Quota | None
+    quota_amount: Decimal | None
+    is_rollup: bool
     bookings: Decimal
     currency: str
     attainment: Decimal | None
     unconverted: list[str]
 
 
-def _quota_line(
-    *,
-    person: Person,
-    quota: Quota | None,
-    per_currency: dict[str, Decimal],
-    converters: dict[str, Converter],
-    default_currency: str,
-) -> QuotaLine:
-    currency = (quota.currency_id if quota else None) or default_currency
-    converter = converters[currency]
-    booked, missing = converter.total(per_currency)
-    ratio = attainment(booked, quota.amount) if quota else None
-    return QuotaLine(person, quota, booked, currency, ratio, missing)
+class TeamQuotas:
+    """The hierarchy below a manager as of a date, with each member's bookings quota."""
+
+    def __init__(
+        self, *, on: date, quotas: dict[int, Quota], converter: Converter, visible: set[int]
+    ) -> None:
+        self.children: dict[int, list[int]] = defaultdict(list)
+        for person_id, boss_id in org_selectors.manager_map(on=on).items():
+            if person_id in visible:
+                self.children[boss_id].append(person_id)
+        self.quotas = quotas
+        self.converter = converter
+
+    def below(self, person_id: int) -> set[int]:
+        """The person and everyone under them."""
+        found, stack = {person_id}, list(self.children.get(person_id, []))
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack.extend(self.children.get(current, []))
+        return found
+
+    def quota(self, person_id: int, currency: str, _depth: int = 0) -> tuple[Decimal | None, bool]:
+        """The person's own bookings quota in `currency`, or else the sum of their reports'
+        (rolled up the same way); None when nobody below has one. True when rolled up."""
+        own = self.quotas.get(person_id)
+        if own is not None:
+            rate = self.converter.rate(own.currency_id or currency, currency)
+            return (own.amount * rate if rate is not None else None), False
+        if _depth > 50:
+            return None, True
+        parts = [self.quota(c, currency, _depth + 1)[0] for c in self.children.get(person_id, [])]
+        known = [part for part in parts if part is not None]
+        return (sum(known, Decimal(0)) if known else None), True
+
+    def line(self, person: Person, bookings: Bookings) -> QuotaLine:
+        own = self.quotas.get(person.pk)
+        currency = (own.currency_id if own else None) or person.currency
+        quota, rolled_up = self.quota(person.pk, currency)
+        booked, missing = self.converter.total(bookings.for_people(self.below(person.pk)), currency)
+        return QuotaLine(
+            person, quota, rolled_up, booked, currency, attainment(booked, quota), missing
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # Home
 
 
-def _bookings_quota(quota_qs: QuerySet[Quota]) -> dict[int, Quota]:
-    """person id → their bookings quota (the money one) among `quota_qs`."""
+def _bookings_quotas(quota_qs: QuerySet[Quota]) -> dict[int, Quota]:
+    """person id → their bookings quota among `quota_qs`."""
     result: dict[int, Quota] = {}
     for quota in quota_qs.filter(measure="bookings"):
         result.setdefault(quota.person_id, quota)
@@ -177,114 +264,51 @@ def home_figures(*, viewer: Viewer) -> dict[str, object]:
     figures |= {"fiscal_year": year, "quarter": quarter}
     if role in SEE_ALL_ROLES:
         return {**figures, "kind": "company", **_company_figures(viewer, today, year, quarter)}
-    if role is Role.MANAGER:
-        return {**figures, "kind": "manager", **_manager_figures(viewer, me, today, year, quarter)}
-    return {**figures, "kind": "rep", **_rep_figures(viewer, me, today, year, quarter)}
+    if me is None:
+        return {**figures, "kind": "no_person"}
+    kind = "manager" if role is Role.MANAGER else "rep"
+    return {**figures, "kind": kind, **_payee_figures(viewer, me, today, year, quarter, kind)}
 
 
 def _year_range(year: Period | None, today: date) -> tuple[date, date]:
     return (year.start_on, year.end_on) if year else (date(today.year, 1, 1), today)
 
 
-def _rep_figures(
-    viewer: Viewer, me: Person | None, today: date, year: Period | None, quarter: Period | None
+def _payee_figures(
+    viewer: Viewer,
+    me: Person,
+    today: date,
+    year: Period | None,
+    quarter: Period | None,
+    kind: str,
 ) -> dict[str, object]:
-    if me is None:
-        return {"bookings_by_currency": {}, "line": None, "recent": []}
-    start, end = _year_range(year, today)
-    year_bookings = credited_bookings(viewer=viewer, start_on=start, end_on=end)
-    line = None
+    """A rep's own figures, or a manager's team totals and per-report table."""
+    ranges = {"year": _year_range(year, today)}
     if quarter is not None:
-        quota = _bookings_quota(
-            quota_selectors.list_quotas(viewer=viewer, period_key=quarter.key, person_id=me.pk)
-        ).get(me.pk)
-        q_bookings = credited_bookings(
-            viewer=viewer, start_on=quarter.start_on, end_on=quarter.end_on
-        )
-        currency = (quota.currency_id if quota else None) or me.currency
-        converter = Converter(viewer=viewer, quote_currency=currency, on=min(today, quarter.end_on))
-        line = _quota_line(
-            person=me,
-            quota=quota,
-            per_currency=q_bookings.for_people({me.pk}),
-            converters={currency: converter},
-            default_currency=currency,
-        )
-    deals = list(year_bookings.by_person.get(me.pk, {}).items())
-    return {
-        "bookings_by_currency": dict(sorted(deals)),
-        "line": line,
-        "recent": list(sales_selectors.list_transactions(viewer=viewer)[:RECENT_DEALS]),
+        ranges["quarter"] = (quarter.start_on, quarter.end_on)
+    bookings = credited_bookings(viewer=viewer, ranges=ranges)
+    visible = org_selectors.visible_person_ids(viewer=viewer) or {me.pk}
+    figures: dict[str, object] = {
+        "bookings_by_currency": bookings["year"].for_people(visible),
+        "recent": recent_transactions(viewer=viewer, today=today),
+        "line": None,
+        "report_lines": [],
+        "team_size": len(visible - {me.pk}),
     }
-
-
-def _manager_figures(
-    viewer: Viewer, me: Person | None, today: date, year: Period | None, quarter: Period | None
-) -> dict[str, object]:
-    start, end = _year_range(year, today)
-    team_ids = org_selectors.visible_person_ids(viewer=viewer) or set()
-    year_bookings = credited_bookings(viewer=viewer, start_on=start, end_on=end)
-    reports = list(org_selectors.list_direct_reports(manager_id=me.pk, on=today)) if me else []
-    lines: list[QuotaLine] = []
-    team_line = None
-    if quarter is not None and me is not None:
-        q_bookings = credited_bookings(
-            viewer=viewer, start_on=quarter.start_on, end_on=quarter.end_on
-        )
-        quotas = _bookings_quota(quota_selectors.list_quotas(viewer=viewer, period_key=quarter.key))
-        children: dict[int, list[int]] = defaultdict(list)
-        for person_id, boss_id in org_selectors.manager_map(on=today).items():
-            children[boss_id].append(person_id)
-
-        def below(person_id: int) -> set[int]:
-            found, stack = {person_id}, list(children.get(person_id, []))
-            while stack:
-                current = stack.pop()
-                if current not in found:
-                    found.add(current)
-                    stack.extend(children.get(current, []))
-            return found
-
-        currency = me.currency
-        on = min(today, quarter.end_on)
-        converters: dict[str, Converter] = {}
-        for code in {currency, *(r.currency for r in reports)} | {
-            q.currency_id for q in quotas.values() if q.currency_id is not None
-        }:
-            converters[code] = Converter(viewer=viewer, quote_currency=code, on=on)
-        for report in reports:
-            lines.append(
-                _quota_line(
-                    person=report,
-                    quota=quotas.get(report.pk),
-                    per_currency=q_bookings.for_people(below(report.pk) & team_ids),
-                    converters=converters,
-                    default_currency=report.currency,
-                )
-            )
-        team_quota = sum(
-            (
-                quotas[r.pk].amount
-                for r in reports
-                if r.pk in quotas and quotas[r.pk].currency_id == currency
-            ),
-            Decimal(0),
-        )
-        team_booked, missing = converters[currency].total(q_bookings.for_people(team_ids))
-        team_line = {
-            "quota": team_quota,
-            "bookings": team_booked,
-            "currency": currency,
-            "attainment": attainment(team_booked, team_quota),
-            "unconverted": missing,
-        }
-    return {
-        "team_size": len(team_ids - ({me.pk} if me else set())),
-        "bookings_by_currency": year_bookings.for_people(team_ids),
-        "report_lines": lines,
-        "team_line": team_line,
-        "recent": list(sales_selectors.list_transactions(viewer=viewer)[:RECENT_DEALS]),
-    }
+    if quarter is None:
+        return figures
+    quotas = _bookings_quotas(quota_selectors.list_quotas(viewer=viewer, period_key=quarter.key))
+    converter = Converter(viewer=viewer, on=min(today, quarter.end_on))
+    team = TeamQuotas(on=today, quotas=quotas, converter=converter, visible=visible)
+    if kind == "rep":
+        figures["line"] = team.line(me, bookings["quarter"])
+        return figures
+    reports = [p for p in org_selectors.list_direct_reports(manager_id=me.pk, on=today)]
+    figures["report_lines"] = [team.line(report, bookings["quarter"]) for report in reports]
+    # The team line: what is credited to everyone below the manager, against their quotas.
+    team.quotas = {k: v for k, v in quotas.items() if k != me.pk}
+    figures["line"] = team.line(me, bookings["quarter"])
+    return figures
 
 
 def _company_figures(
