@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
+from openspm.core.models import User
 from openspm.sales.models import Transaction
 from tests.imports.conftest import FIXTURES, Sales, snapshot
 
@@ -86,12 +87,20 @@ class TestImportCommand:
         )
 
     def test_defaults_to_an_administrator(self, sales: Sales) -> None:
-        sales.world.users["admin"].is_superuser = True
-        sales.world.users["admin"].save()
         run("import", "transactions", str(FIXTURES / "transactions.csv"))
         record = Transaction.history.first()
         assert record is not None
         assert record.history_user == sales.world.users["admin"]
+
+    def test_a_superuser_comes_first(self, sales: Sales) -> None:
+        root = User.objects.create_superuser("root", password="x")
+        run("import", "transactions", str(FIXTURES / "transactions.csv"))
+        assert {r.history_user for r in Transaction.history.all()} == {root}
+
+    def test_without_any_administrator(self, sales: Sales) -> None:
+        User.objects.filter(username="admin").update(is_active=False)
+        with pytest.raises(CommandError, match="No administrator exists"):
+            run("import", "transactions", str(FIXTURES / "transactions.csv"))
 
     @pytest.mark.parametrize("role", ["rep1", "manager1", "finance"])
     def test_refuses_users_who_may_not_import(self, sales: Sales, role: str) -> None:

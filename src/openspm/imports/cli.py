@@ -7,16 +7,22 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from openspm.core.models import User
+from openspm.core.roles import Role
 
 
 def actor_for(username: str | None) -> User:
-    """The user the command acts as: `--as USERNAME`, else the first active superuser."""
+    """The user the command acts as: `--as USERNAME`, else the first active administrator
+    (a superuser, or else a member of the administrator role)."""
     if username:
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {username!r}.")
         return user
-    user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    active = User.objects.filter(is_active=True).order_by("pk")
+    user = (
+        active.filter(is_superuser=True).first()
+        or active.filter(groups__name=Role.ADMINISTRATOR.value).first()
+    )
     if user is None:
         raise CommandError("No administrator exists: pass --as USERNAME or run createadmin.")
     return user

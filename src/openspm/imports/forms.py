@@ -11,4 +11,7 @@ class ImportForm(forms.Form):
     entity = forms.ChoiceField(
         choices=[(e.name, e.label) for e in ENTITIES.values() if e.importable]
     )
-    file = forms.FileField(help_text="CSV (UTF-8) or XLSX, with a header row")
+    file = forms.FileField(
+        help_text="CSV (UTF-8) or XLSX, with a header row",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
