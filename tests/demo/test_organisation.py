@@ -140,3 +140,13 @@ def test_login_people_are_a_manager_and_a_rep_under_them(as_of: date) -> None:
     assert org_selectors.get_manager(person_id=rep.pk, on=as_of) == manager
     assert org_selectors.get_manager(person_id=vp.pk, on=as_of) is None
     assert rep.pk in org_selectors.subordinate_ids(manager_id=vp.pk, on=as_of)
+
+
+def test_reference_rows_have_a_creation_in_the_audit_history() -> None:
+    for model in (Person, ReportingLine, TeamMembership):
+        created = model.history.filter(history_type="+")
+
+        assert created.count() == model.objects.count()
+        assert set(created.values_list("history_change_reason", flat=True)) == {
+            "demo company generated"
+        }

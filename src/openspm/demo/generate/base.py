@@ -10,11 +10,28 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Generic, TypeVar
 
+from django.db.models import Model
+from simple_history.utils import bulk_create_with_history
+
 from openspm.org.fiscal import fiscal_year_of, fiscal_year_start
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 Progress = Callable[[str, int], None]
 BATCH_SIZE = 2_000
+HISTORY_REASON = "demo company generated"
+
+
+def create_with_history(model: type[M], objs: list[M]) -> list[M]:
+    """`bulk_create` plus one audit history row per object, also in bulk.
+
+    For the reference data people look up in the audit history (the organisation, territories,
+    products, quotas); the high-volume tables (accounts, transactions, FX rates) skip it.
+    """
+    bulk_create_with_history(
+        objs, model, batch_size=BATCH_SIZE, default_change_reason=HISTORY_REASON
+    )
+    return objs
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from openspm.demo.generate.base import BATCH_SIZE, Options, Progress, allocate, random_day
+from openspm.demo.generate.base import Options, Progress, allocate, create_with_history, random_day
 from openspm.demo.generate.data import FIRST_NAMES, LAST_NAMES, REGIONS
 from openspm.demo.generate.staff import SELLER_KINDS, Line, Org, Staff
 from openspm.org.fiscal import fiscal_periods
@@ -270,12 +270,13 @@ def save_org(org: Org, progress: Progress) -> None:
         )
         for s in org.staff
     ]
-    Person.objects.bulk_create(people, batch_size=BATCH_SIZE)
+    create_with_history(Person, people)
     for staff, person in zip(org.staff, people, strict=True):
         staff.pk = person.pk
     progress("people", len(people))
     lines = [(s, line) for s in org.staff for line in s.lines]
-    ReportingLine.objects.bulk_create(
+    create_with_history(
+        ReportingLine,
         [
             ReportingLine(
                 person_id=s.pk,
@@ -285,7 +286,6 @@ def save_org(org: Org, progress: Progress) -> None:
             )
             for s, line in lines
         ],
-        batch_size=BATCH_SIZE,
     )
     progress("reporting lines", len(lines))
     leaders: list[Staff] = []
@@ -296,9 +296,10 @@ def save_org(org: Org, progress: Progress) -> None:
         Team(code=f"TEAM-{leader.key}", name=team_name(leader), leader_id=leader.pk)
         for leader in leaders
     ]
-    Team.objects.bulk_create(teams, batch_size=BATCH_SIZE)
+    create_with_history(Team, teams)
     team_of = {id(leader): team for leader, team in zip(leaders, teams, strict=True)}
-    TeamMembership.objects.bulk_create(
+    create_with_history(
+        TeamMembership,
         [
             TeamMembership(
                 team_id=team_of[id(line.manager)].pk,
@@ -308,6 +309,5 @@ def save_org(org: Org, progress: Progress) -> None:
             )
             for s, line in lines
         ],
-        batch_size=BATCH_SIZE,
     )
     progress("teams", len(teams))

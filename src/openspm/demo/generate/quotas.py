@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from openspm.demo.generate.base import BATCH_SIZE, Options, Progress, round_to
+from openspm.demo.generate.base import Options, Progress, create_with_history, round_to
 from openspm.demo.generate.data import LIST_PRICE_FACTOR
 from openspm.demo.generate.staff import QUOTA_KINDS, Org, Staff
 from openspm.demo.generate.transactions import Volume
@@ -82,6 +82,6 @@ def make_quotas(
                     currency_id=staff.currency,
                 )
             )
-    Quota.objects.bulk_create(quotas, batch_size=BATCH_SIZE)
+    create_with_history(Quota, quotas)
     progress("quotas", len(quotas))
     return len(quotas)

@@ -7,7 +7,13 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from openspm.demo.generate.base import BATCH_SIZE, Options, Progress, days_between
+from openspm.demo.generate.base import (
+    BATCH_SIZE,
+    Options,
+    Progress,
+    create_with_history,
+    days_between,
+)
 from openspm.demo.generate.data import CURRENCY_NAMES, FAMILIES, FX_START_MICROS, ProductSpec
 from openspm.org import services as org_services
 from openspm.org.models import Period
@@ -73,13 +79,13 @@ class Catalogue:
 
 def make_products(progress: Progress) -> Catalogue:
     families = [ProductFamily(code=f.code, name=f.name) for f in FAMILIES]
-    ProductFamily.objects.bulk_create(families)
+    create_with_history(ProductFamily, families)
     pairs = [
         (Product(sku=p.sku, name=p.name, family=family), p, spec.code)
         for spec, family in zip(FAMILIES, families, strict=True)
         for p in spec.products
     ]
-    Product.objects.bulk_create([product for product, _, _ in pairs])
+    create_with_history(Product, [product for product, _, _ in pairs])
     by_family: dict[str, list[tuple[Product, ProductSpec]]] = {f.code: [] for f in FAMILIES}
     for product, spec, family_code in pairs:
         by_family[family_code].append((product, spec))

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from openspm.demo.generate.base import BATCH_SIZE, Options, Progress, allocate
+from openspm.demo.generate.base import Options, Progress, allocate, create_with_history
 from openspm.demo.generate.data import REGIONS
 from openspm.demo.generate.staff import Org, Staff
 from openspm.territories.models import NamedAccount, Territory, TerritoryMember, TerritoryRule
@@ -220,17 +220,18 @@ def make_territories(options: Options, org: Org, progress: Progress) -> Coverage
         for s in SPECS
     }
     parents = [territories[s.code] for s in SPECS if not s.is_leaf]
-    Territory.objects.bulk_create(parents)
+    create_with_history(Territory, parents)
     for spec in LEAVES:
         territories[spec.code].parent = territories[spec.region]
-    Territory.objects.bulk_create([territories[s.code] for s in LEAVES])
-    TerritoryRule.objects.bulk_create(
+    create_with_history(Territory, [territories[s.code] for s in LEAVES])
+    create_with_history(
+        TerritoryRule,
         [
             TerritoryRule(territory=territories[s.code], field=name, value=value)
             for s in LEAVES
             for name, values in s.rules.items()
             for value in values
-        ]
+        ],
     )
     spans = _assign(options, org)
     members = [
@@ -244,7 +245,7 @@ def make_territories(options: Options, org: Org, progress: Progress) -> Coverage
         for code, code_spans in spans.items()
         for span in code_spans
     ]
-    TerritoryMember.objects.bulk_create(members, batch_size=BATCH_SIZE)
+    create_with_history(TerritoryMember, members)
     progress("territories", len(territories))
     progress("territory members", len(members))
     return Coverage(spans=spans, territories=territories)
@@ -252,7 +253,7 @@ def make_territories(options: Options, org: Org, progress: Progress) -> Coverage
 
 def make_named_accounts(coverage: Coverage, account_ids: list[int]) -> int:
     territory = coverage.territories[NAMED_TERRITORY]
-    NamedAccount.objects.bulk_create(
-        [NamedAccount(territory=territory, account_id=pk) for pk in account_ids]
+    create_with_history(
+        NamedAccount, [NamedAccount(territory=territory, account_id=pk) for pk in account_ids]
     )
     return len(account_ids)
