@@ -13,9 +13,9 @@ from pathlib import Path
 
 from concurrent.futures import ThreadPoolExecutor
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 
 from openspm.engine.errors import EngineError
 from openspm.engine.run import RunResult
@@ -49,9 +49,14 @@ def write_outputs(result: RunResult, outdir: str | Path, *, plans: list[str]) ->
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        for name, table in result.tables.items():
-            pa_csv.write_csv(_csv_table(table), tmp / f"{name}.csv",
-                             pa_csv.WriteOptions(quoting_style="needed"))
+        con = duckdb.connect()
+        try:
+            for name, table in result.tables.items():
+                con.register("t_out", _csv_table(table))
+                con.execute(f"COPY t_out TO '{tmp / (name + '.csv')}' (HEADER, DELIMITER ',')")
+                con.unregister("t_out")
+        finally:
+            con.close()
         manifest = {"fingerprint": result.fingerprint, "period": result.period,
                     "engine_version": result.engine_version, "plans": plans,
                     "rows": {n: t.num_rows for n, t in result.tables.items()}}
