@@ -419,6 +419,7 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 def export_csv(*, viewer: Viewer, kind: str, period_key: str) -> str:
     """One export as CSV text: payroll, accruals, capitalization or capitalization-journal."""
+    _require_export(viewer)
     if kind == "payroll":
         payroll = payroll_rows(viewer=viewer, period_key=period_key)
         header = [f.name for f in fields(PayrollRow)]
