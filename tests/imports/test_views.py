@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from openspm.imports import tasks, uploads, views
 from openspm.sales.models import Transaction
 from tests.factories import make_transaction
 from tests.imports.conftest import Sales, fixture_bytes, snapshot
@@ -149,3 +151,65 @@ class TestExportDownload:
         client.force_login(sales.compadmin)
         response = client.get(reverse("imports:export", args=["planets", "csv"]))
         assert response.status_code == 404
+
+
+class TestBackgroundImport:
+    @pytest.fixture(autouse=True)
+    def _immediate_worker(self, settings: object, monkeypatch: pytest.MonkeyPatch) -> None:
+        settings.TASKS = {  # type: ignore[attr-defined]
+            "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+        }
+        monkeypatch.setattr(views, "BACKGROUND_ROWS", 2)
+
+    def test_a_large_file_is_written_by_a_worker(
+        self, client: Client, sales: Sales, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        client.force_login(sales.compadmin)
+        token = check(client, "transactions.csv").context["token"]
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            queued = client.post(
+                reverse("imports:confirm"), {"token": token}, HTTP_HX_REQUEST="true"
+            )
+        assert len(callbacks) == 1
+        assert queued.context["progress"] == {"state": "queued"}
+        html = queued.content.decode()
+        assert 'data-testid="import-running"' in html
+        assert reverse("imports:status", args=[token]) in html
+        assert Transaction.objects.count() == 3
+        assert Transaction.history.filter(history_user=sales.compadmin).count() == 3
+
+        done = client.get(reverse("imports:status", args=[token]), HTTP_HX_REQUEST="true")
+        result = done.context["result"]
+        assert (result.written, result.created, result.errors) == (True, 3, [])
+        assert 'data-testid="import-done"' in done.content.decode()
+        assert client.get(reverse("imports:status", args=[token])).status_code == 404
+
+    def test_status_of_someone_elses_import_is_not_found(
+        self, client: Client, sales: Sales, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        client.force_login(sales.compadmin)
+        token = check(client, "transactions.csv").context["token"]
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("imports:confirm"), {"token": token})
+        other = Client()
+        other.force_login(sales.world.users["admin"])
+        assert other.get(reverse("imports:status", args=[token])).status_code == 404
+
+    def test_running_twice_imports_once(self, sales: Sales) -> None:
+        token = uploads.stash_upload(content=fixture_bytes("transactions.csv"))
+        args = {"token": token, "entity": "transactions", "filename": "t.csv"}
+        assert tasks.import_upload.call(**args, user_id=sales.compadmin.pk) == "done"
+        assert tasks.import_upload.call(**args, user_id=sales.compadmin.pk) == "gone"
+        assert Transaction.objects.count() == 3
+
+    def test_a_refused_import_records_the_failure(self, sales: Sales) -> None:
+        token = uploads.stash_upload(content=fixture_bytes("transactions.csv"))
+        rep = sales.world.users["rep1"]
+        result = tasks.import_upload.call(
+            token=token, entity="transactions", filename="t.csv", user_id=rep.pk
+        )
+        assert result == "failed"
+        status = uploads.read_status(token=token)
+        assert status is not None
+        assert status["state"] == "failed"
+        assert Transaction.objects.count() == 0

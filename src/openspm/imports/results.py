@@ -40,6 +40,12 @@ class ImportResult:
     def is_valid(self) -> bool:
         return not self.errors
 
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> ImportResult:
+        fields = {k: v for k, v in data.items() if k not in ("valid", "errors")}
+        errors = [RowError(**e) for e in data.get("errors", [])]  # type: ignore[attr-defined]
+        return cls(**fields, errors=errors)  # type: ignore[arg-type]
+
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["valid"] = self.is_valid

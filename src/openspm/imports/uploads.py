@@ -6,6 +6,7 @@ the bytes wait in `DATA_DIR/imports/` under a random token held in the user's se
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import time
@@ -29,7 +30,7 @@ def stash_upload(*, content: bytes) -> str:
     """Keep an upload for a later confirmation; returns its token. Old uploads are removed."""
     folder = _folder()
     cutoff = time.time() - MAX_AGE_SECONDS
-    for old in folder.glob("*.upload"):
+    for old in [*folder.glob("*.upload"), *folder.glob("*.status")]:
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
     token = secrets.token_urlsafe(24)
@@ -47,3 +48,19 @@ def read_upload(*, token: str) -> bytes:
 def discard_upload(*, token: str) -> None:
     if _TOKEN.fullmatch(token):
         (_folder() / f"{token}.upload").unlink(missing_ok=True)
+
+
+def write_status(*, token: str, status: dict[str, object]) -> None:
+    """Record how a background import of this upload is going (atomically replaced)."""
+    path = _folder() / f"{token}.status"
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(status), encoding="utf-8")
+    partial.replace(path)
+
+
+def read_status(*, token: str) -> dict[str, object] | None:
+    path = _folder() / f"{token}.status"
+    if not _TOKEN.fullmatch(token) or not path.exists():
+        return None
+    data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return data

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from openspm.core.access import require_edit
 from openspm.core.errors import NotFound
-from openspm.imports import services, uploads
+from openspm.imports import services, tasks, uploads
 from openspm.imports.entities import ENTITIES, get_entity
 from openspm.imports.forms import ImportForm
+from openspm.imports.results import ImportResult
 
 _SESSION_KEY = "openspm_imports"
+_RUNNING_KEY = "openspm_imports_running"
+#: Files with at least this many rows are written by a background worker after confirmation.
+BACKGROUND_ROWS = 2000
 
 
 def _page(request: HttpRequest, context: dict[str, object], *, status: int = 200) -> HttpResponse:
@@ -49,7 +56,7 @@ def check(request: HttpRequest) -> HttpResponse:
     if result.is_valid:
         token = uploads.stash_upload(content=content)
         pending = request.session.get(_SESSION_KEY, {})
-        pending[token] = {"entity": entity, "filename": upload.name}
+        pending[token] = {"entity": entity, "filename": upload.name, "rows": result.total_rows}
         request.session[_SESSION_KEY] = pending
     context = {"result": result, "filename": upload.name, "token": token}
     return _page(request, {**context, "entity": get_entity(entity)})
@@ -65,6 +72,8 @@ def confirm(request: HttpRequest) -> HttpResponse:
     if upload is None:
         raise NotFound("This upload has expired: choose the file again.")
     request.session[_SESSION_KEY] = pending
+    if int(upload.get("rows", 0)) >= BACKGROUND_ROWS:
+        return _start_background(request, token, upload)
     content = uploads.read_upload(token=token)
     try:
         result = services.import_file(
@@ -76,6 +85,54 @@ def confirm(request: HttpRequest) -> HttpResponse:
         )
     finally:
         uploads.discard_upload(token=token)
+    context = {"result": result, "filename": upload["filename"], "token": ""}
+    return _page(request, {**context, "entity": get_entity(upload["entity"])})
+
+
+def _start_background(request: HttpRequest, token: str, upload: dict[str, str]) -> HttpResponse:
+    """Hand a large file to a worker; the page then polls `imports:status`."""
+    uploads.write_status(token=token, status={"state": "queued"})
+    running = request.session.get(_RUNNING_KEY, {})
+    running[token] = upload
+    request.session[_RUNNING_KEY] = running
+    transaction.on_commit(
+        partial(
+            tasks.import_upload.enqueue,
+            token=token,
+            entity=upload["entity"],
+            filename=upload["filename"],
+            user_id=request.user.pk or 0,  # signed in: login_required
+        )
+    )
+    return _page(request, _progress_context(token, upload, {"state": "queued"}))
+
+
+def _progress_context(
+    token: str, upload: dict[str, str], status: dict[str, object]
+) -> dict[str, object]:
+    return {
+        "progress": status,
+        "progress_token": token,
+        "filename": upload["filename"],
+        "entity": get_entity(upload["entity"]),
+    }
+
+
+@login_required
+@require_GET
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    """How a background import is going; its result once the worker has finished."""
+    require_edit(request.user)
+    running = request.session.get(_RUNNING_KEY, {})
+    upload = running.get(token)
+    found = uploads.read_status(token=token) if upload else None
+    if upload is None or found is None:
+        raise NotFound("No such import.")
+    if found["state"] != "done":
+        return _page(request, _progress_context(token, upload, found))
+    running.pop(token)
+    request.session[_RUNNING_KEY] = running
+    result = ImportResult.from_dict(found["result"])  # type: ignore[arg-type]
     context = {"result": result, "filename": upload["filename"], "token": ""}
     return _page(request, {**context, "entity": get_entity(upload["entity"])})
 
