@@ -56,16 +56,31 @@ def _child(mode: str, folder: str, threads: int) -> None:
 
 def _measure(mode: str, folder: Path, threads: int) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.engine", "--child", mode, str(folder),
-         "--threads", str(threads)], check=True, capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.engine",
+            "--child",
+            mode,
+            str(folder),
+            "--threads",
+            str(threads),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100000:1000,1000000:10000",
-                        help="comma-separated N:R pairs (transactions:reps)")
+    parser.add_argument(
+        "--sizes",
+        default="100000:1000,1000000:10000",
+        help="comma-separated N:R pairs (transactions:reps)",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=1, help="runs per size (median kept)")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "FOLDER"), help=argparse.SUPPRESS)
@@ -73,22 +88,29 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         _child(args.child[0], args.child[1], args.threads)
         return 0
-    print(f"{'transactions':>12} {'payees':>8} {'engine s':>9} {'tx/s':>11} {'peak MiB':>9}"
-          f" {'scan s':>7} {'ratio':>6}")
+    print(
+        f"{'transactions':>12} {'payees':>8} {'engine s':>9} {'tx/s':>11} {'peak MiB':>9}"
+        f" {'scan s':>7} {'ratio':>6}"
+    )
     for pair in args.sizes.split(","):
         n, reps = (int(x) for x in pair.split(":"))
         with tempfile.TemporaryDirectory(prefix="openspm-bench-") as tmp:
             folder = generate(Path(tmp), n, reps)
-            scans = sorted(_measure("scan", folder, args.threads)["seconds"]
-                           for _ in range(args.repeat))
-            runs = sorted((_measure("engine", folder, args.threads) for _ in range(args.repeat)),
-                          key=lambda r: r["seconds"])
+            scans = sorted(
+                _measure("scan", folder, args.threads)["seconds"] for _ in range(args.repeat)
+            )
+            runs = sorted(
+                (_measure("engine", folder, args.threads) for _ in range(args.repeat)),
+                key=lambda r: r["seconds"],
+            )
             scan = scans[len(scans) // 2]
             eng = runs[len(runs) // 2]
             payees = reps + (reps + 9) // 10 + (reps + 99) // 100 + (reps + 999) // 1000
-            print(f"{n:>12,} {payees:>8,} {eng['seconds']:>9.2f} {n / eng['seconds']:>11,.0f} "
-                  f"{eng['peak_mib']:>9.0f} {scan:>7.2f} {eng['seconds'] / scan:>6.1f}",
-                  flush=True)
+            print(
+                f"{n:>12,} {payees:>8,} {eng['seconds']:>9.2f} {n / eng['seconds']:>11,.0f} "
+                f"{eng['peak_mib']:>9.0f} {scan:>7.2f} {eng['seconds'] / scan:>6.1f}",
+                flush=True,
+            )
     return 0
 
 

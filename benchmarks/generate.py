@@ -54,7 +54,8 @@ def generate(folder: Path, n: int, reps: int, seed: int = 7) -> Path:
     try:
         con.execute(f"""
             CREATE TABLE people AS
-            SELECT 'r' || i AS payee_id, 1 AS lvl, 'm' || (i // 10) AS manager_id FROM range({reps}) t(i)
+            SELECT 'r' || i AS payee_id, 1 AS lvl, 'm' || (i // 10) AS manager_id
+            FROM range({reps}) t(i)
             UNION ALL SELECT 'm' || i, 2, 'd' || (i // 10) FROM range(({reps} + 9) // 10) t(i)
             UNION ALL SELECT 'd' || i, 3, 'v' || (i // 10) FROM range(({reps} + 99) // 100) t(i)
             UNION ALL SELECT 'v' || i, 4, NULL FROM range(({reps} + 999) // 1000) t(i)
@@ -66,23 +67,23 @@ def generate(folder: Path, n: int, reps: int, seed: int = 7) -> Path:
                              AS currency,
                          DATE '2020-01-01' AS hired_on,
                          CAST(60000 AS DECIMAL(18, 4)) AS target_incentive_amount
-                  FROM people) TO '{data / 'payees.parquet'}' (FORMAT parquet)""")
+                  FROM people) TO '{data / "payees.parquet"}' (FORMAT parquet)""")
         con.execute(f"""
             COPY (SELECT payee_id, manager_id, DATE '2020-01-01' AS effective_from,
                          CAST(NULL AS DATE) AS effective_to
                   FROM people WHERE manager_id IS NOT NULL)
-            TO '{data / 'hierarchy.parquet'}' (FORMAT parquet)""")
+            TO '{data / "hierarchy.parquet"}' (FORMAT parquet)""")
         con.execute(f"""
             COPY (SELECT payee_id, 'bookings' AS measure_id, '2026-Q1' AS period_id,
                          CAST(CASE lvl WHEN 1 THEN 1 WHEN 2 THEN 10 WHEN 3 THEN 100 ELSE 1000 END
                               * {max(1, n // reps)} * 500 AS DECIMAL(18, 4)) AS quota_amount
-                  FROM people) TO '{data / 'quotas.parquet'}' (FORMAT parquet)""")
+                  FROM people) TO '{data / "quotas.parquet"}' (FORMAT parquet)""")
         con.execute(f"""
             COPY (SELECT * FROM (VALUES
                 ('EUR', 'USD', CAST(1.08 AS DECIMAL(18, 8))), ('GBP', 'USD', 1.27),
                 ('USD', 'EUR', 0.92), ('USD', 'GBP', 0.79)) v(from_currency, to_currency, rate),
                 (SELECT DATE '2025-01-01' AS effective_from, CAST(NULL AS DATE) AS effective_to))
-            TO '{data / 'fx_rates.parquet'}' (FORMAT parquet)""")
+            TO '{data / "fx_rates.parquet"}' (FORMAT parquet)""")
         con.execute(f"""
             COPY (SELECT 'T' || i AS transaction_id,
                          'r' || (hash(i, {seed}) % {reps}) AS payee_id,
@@ -96,7 +97,7 @@ def generate(folder: Path, n: int, reps: int, seed: int = 7) -> Path:
                               WHEN 2 THEN 'apps' ELSE 'services' END AS product_family,
                          'booked' AS status
                   FROM range({n}) t(i))
-            TO '{data / 'transactions.parquet'}' (FORMAT parquet)""")
+            TO '{data / "transactions.parquet"}' (FORMAT parquet)""")
     finally:
         con.close()
     return folder

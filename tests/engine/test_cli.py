@@ -19,29 +19,61 @@ def copy_case(name: str, tmp: Path) -> Path:
 
 
 class TestRun:
-    def test_writes_outputs_and_manifest(self, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+    def test_writes_outputs_and_manifest(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         case = CASES / "glossary_tiers_marginal"
         out = tmp_path / "out"
-        code = main(["run", str(case / "plan.yaml"), "--data", str(case / "inputs"),
-                     "--period", "2026-Q1", "--out", str(out), "--sql", str(tmp_path / "r.sql")])
+        code = main(
+            [
+                "run",
+                str(case / "plan.yaml"),
+                "--data",
+                str(case / "inputs"),
+                "--period",
+                "2026-Q1",
+                "--out",
+                str(out),
+                "--sql",
+                str(tmp_path / "r.sql"),
+            ]
+        )
         assert code == 0
         assert sorted(p.name for p in out.iterdir()) == [
-            "credits.csv", "earnings.csv", "measures.csv", "payouts.csv", "run.json"]
+            "credits.csv",
+            "earnings.csv",
+            "measures.csv",
+            "payouts.csv",
+            "run.json",
+        ]
         payouts = (out / "payouts.csv").read_text()
         assert ",a,2026-Q1,new_business,earning,16000,USD,1,16000,USD," in payouts
         assert "CREATE OR REPLACE TEMP TABLE p0_credits" in (tmp_path / "r.sql").read_text()
         assert "payouts 2" in capsys.readouterr().out
 
     def test_plan_error_exits_non_zero_without_output(
-            self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         case = copy_case("glossary_tiers_marginal", tmp_path)
         plan = case / "plan.yaml"
-        plan.write_text(plan.read_text().replace("    id: new_business\n",
-                                                 "    id: new_business\n    colour: x\n"))
+        plan.write_text(
+            plan.read_text().replace(
+                "    id: new_business\n", "    id: new_business\n    colour: x\n"
+            )
+        )
         out = tmp_path / "out"
-        code = main(["run", str(plan), "--data", str(case / "inputs"), "--period", "2026-Q1",
-                     "--out", str(out)])
+        code = main(
+            [
+                "run",
+                str(plan),
+                "--data",
+                str(case / "inputs"),
+                "--period",
+                "2026-Q1",
+                "--out",
+                str(out),
+            ]
+        )
         assert code == 1
         err = capsys.readouterr().err
         assert f"{plan}:10: components[0].colour: unknown key" in err
@@ -49,18 +81,29 @@ class TestRun:
         assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
 
     def test_data_error_keeps_the_previous_output_intact(
-            self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         case = copy_case("glossary_tiers_marginal", tmp_path)
         out = tmp_path / "out"
-        args = ["run", str(case / "plan.yaml"), "--data", str(case / "inputs"),
-                "--period", "2026-Q1", "--out", str(out)]
+        args = [
+            "run",
+            str(case / "plan.yaml"),
+            "--data",
+            str(case / "inputs"),
+            "--period",
+            "2026-Q1",
+            "--out",
+            str(out),
+        ]
         assert main(args) == 0
         before = (out / "payouts.csv").read_text()
         tx = case / "inputs" / "transactions.csv"
         tx.write_text(tx.read_text() + "D9,a,12x,USD,2026-01-01\n")
         assert main(args) == 1
-        assert "transactions row 4: column amount: '12x' is not a valid decimal" in \
-            capsys.readouterr().err
+        assert (
+            "transactions row 4: column amount: '12x' is not a valid decimal"
+            in capsys.readouterr().err
+        )
         assert (out / "payouts.csv").read_text() == before
 
     def test_refuses_to_overwrite_a_foreign_folder(self, tmp_path: Path) -> None:
@@ -68,8 +111,18 @@ class TestRun:
         out = tmp_path / "mine"
         out.mkdir()
         (out / "notes.txt").write_text("keep me")
-        code = main(["run", str(case / "plan.yaml"), "--data", str(case / "inputs"),
-                     "--period", "2026-Q1", "--out", str(out)])
+        code = main(
+            [
+                "run",
+                str(case / "plan.yaml"),
+                "--data",
+                str(case / "inputs"),
+                "--period",
+                "2026-Q1",
+                "--out",
+                str(out),
+            ]
+        )
         assert code == 1
         assert (out / "notes.txt").read_text() == "keep me"
 
@@ -79,27 +132,46 @@ class TestRun:
 
 
 class TestExplainAndDiff:
-    def test_explain_in_words_and_numbers(self, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+    def test_explain_in_words_and_numbers(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         case = CASES / "glossary_tiers_marginal"
         out = tmp_path / "out"
-        main(["run", str(case / "plan.yaml"), "--data", str(case / "inputs"),
-              "--period", "2026-Q1", "--out", str(out)])
+        main(
+            [
+                "run",
+                str(case / "plan.yaml"),
+                "--data",
+                str(case / "inputs"),
+                "--period",
+                "2026-Q1",
+                "--out",
+                str(out),
+            ]
+        )
         capsys.readouterr()
         assert main(["explain", str(out), "--payee", "a"]) == 0
         text = capsys.readouterr().out
         assert "payout 16,000.00 USD" in text
         assert "attainment 125 %" in text
-        assert "commission 6,000.00 on D2 (owner credit, bookings 100,000.00), tier 2 at 12 %" \
-            in text
+        assert (
+            "commission 6,000.00 on D2 (owner credit, bookings 100,000.00), tier 2 at 12 %" in text
+        )
         assert main(["explain", str(out), "--payee", "nobody"]) == 1
 
-    def test_diff_attributes_changes_to_causes(self, tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+    def test_diff_attributes_changes_to_causes(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         case = copy_case("glossary_tiers_marginal", tmp_path)
         a, b = tmp_path / "a", tmp_path / "b"
-        args = ["run", str(case / "plan.yaml"), "--data", str(case / "inputs"),
-                "--period", "2026-Q1"]
+        args = [
+            "run",
+            str(case / "plan.yaml"),
+            "--data",
+            str(case / "inputs"),
+            "--period",
+            "2026-Q1",
+        ]
         assert main([*args, "--out", str(a)]) == 0
         plan = case / "plan.yaml"
         plan.write_text(plan.read_text().replace("rate: 0.12", "rate: 0.15"))

@@ -12,8 +12,12 @@ from openspm.engine import expr, ir
 from openspm.engine.compile.dialect import get_dialect
 from openspm.engine.compile.sql import ExprCompiler
 
-COLUMNS: dict[str, ir.DType] = {"amount": "number", "type": "string", "booked_on": "date",
-                                "quantity": "number"}
+COLUMNS: dict[str, ir.DType] = {
+    "amount": "number",
+    "type": "string",
+    "booked_on": "date",
+    "quantity": "number",
+}
 
 
 def sql_of(text: str) -> str:
@@ -46,16 +50,24 @@ class TestParse:
         assert isinstance(node, ir.Lit)
         assert node.value == date(2026, 1, 1)
 
-    @pytest.mark.parametrize(("text", "message"), [
-        ("amount *", "unexpected 'end of text'"),
-        ("amount $ 2", "unexpected character '$'"),
-        ("__import__('os')", "unknown function '__import__'"),
-        ("abs(1, 2)", "abs() takes 1-1 arguments"),
-        ("type in [amount]", "only literals are allowed in a list"),
-    ])
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ("amount *", "unexpected 'end of text'"),
+            ("amount $ 2", "unexpected character '$'"),
+            ("__import__('os')", "unknown function '__import__'"),
+            ("abs(1, 2)", "abs() takes 1-1 arguments"),
+            ("type in [amount]", "only literals are allowed in a list"),
+        ],
+    )
     def test_errors_carry_their_position(self, text: str, message: str) -> None:
-        with pytest.raises(expr.ExprError, match=message.replace("(", r"\(").replace(")", r"\)")
-                           .replace("[", r"\[").replace("$", r"\$")):
+        with pytest.raises(
+            expr.ExprError,
+            match=message.replace("(", r"\(")
+            .replace(")", r"\)")
+            .replace("[", r"\[")
+            .replace("$", r"\$"),
+        ):
             expr.parse(text)
 
 
@@ -65,12 +77,15 @@ class TestCheck:
         assert expr.check(expr.parse("type == 'new'"), COLUMNS) == "bool"
         assert expr.check(expr.parse("if(amount > 5, 'big', 'small')"), COLUMNS) == "string"
 
-    @pytest.mark.parametrize(("text", "message"), [
-        ("amount + type", "expected number, found string"),
-        ("type == 5", "cannot compare string with number"),
-        ("colour == 'red'", "unknown column 'colour'"),
-        ("amount and true", "expected bool, found number"),
-    ])
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ("amount + type", "expected number, found string"),
+            ("type == 5", "cannot compare string with number"),
+            ("colour == 'red'", "unknown column 'colour'"),
+            ("amount and true", "expected bool, found number"),
+        ],
+    )
     def test_type_errors(self, text: str, message: str) -> None:
         with pytest.raises(expr.ExprError, match=message):
             expr.check(expr.parse(text), COLUMNS)
@@ -82,8 +97,9 @@ class TestSql:
         assert evaluate("amount / 3", amount=Decimal("10")) == Decimal("3.3333333333")
         assert evaluate("type not in ['renewal'] and starts_with(type, 'ne')", type="new") is True
         assert evaluate("coalesce(quantity, 0) + 1", quantity=None) == Decimal(1)
-        assert evaluate("days_between(booked_on, date('2026-01-31'))",
-                        booked_on=date(2026, 1, 1)) == Decimal(30)
+        assert evaluate(
+            "days_between(booked_on, date('2026-01-31'))", booked_on=date(2026, 1, 1)
+        ) == Decimal(30)
 
     def test_strings_are_escaped(self) -> None:
         assert evaluate("type == 'o''brien'", type="o'brien") is True

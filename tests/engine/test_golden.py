@@ -3,14 +3,13 @@
 ``case.yaml`` gives the ``period`` (and optionally ``error``: text the run must fail with).
 Every ``expected/<table>.csv`` lists the rows of that output table, restricted to its columns;
 rows are compared as multisets, decimals by value. Lines starting with ``#`` are comments.
-``compiled.sql``, when present, is the snapshot of the SQL the case compiles to
-(refresh with ``OPENSPM_GOLDEN_UPDATE=1``).
+``compiled.sql``, when present, is the snapshot of the SQL the case compiles to; when it
+changes, the test writes ``compiled.sql.new`` beside it to review and rename.
 """
 
 from __future__ import annotations
 
 import csv
-import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -69,21 +68,28 @@ def test_golden_case(case: Path) -> None:
     expected_error = spec.get("error")
     if expected_error:
         with pytest.raises(EngineError) as info:
-            run(load_plans(plans_of(case)), read_folder(case / "inputs"),
-                period=str(spec["period"]))
+            run(
+                load_plans(plans_of(case)), read_folder(case / "inputs"), period=str(spec["period"])
+            )
         assert expected_error in str(info.value)
         return
-    result = run(load_plans(plans_of(case)), read_folder(case / "inputs"),
-                 period=str(spec["period"]))
+    result = run(
+        load_plans(plans_of(case)), read_folder(case / "inputs"), period=str(spec["period"])
+    )
     expected_files = sorted((case / "expected").glob("*.csv"))
     assert expected_files, "a golden case needs at least one expected table"
     for path in expected_files:
         columns, want = read_expected(path)
         got = project(result.tables[path.stem], columns)
         assert sorted(got, key=sort_key) == sorted(want, key=sort_key), (
-            f"{path.stem} differs for columns {columns}")
+            f"{path.stem} differs for columns {columns}"
+        )
     sql_file = case / "compiled.sql"
     if sql_file.exists() or spec.get("snapshot_sql"):
-        if os.environ.get("OPENSPM_GOLDEN_UPDATE") == "1" or not sql_file.exists():
+        if not sql_file.exists():
             sql_file.write_text(result.sql, encoding="utf-8")
-        assert result.sql == sql_file.read_text(encoding="utf-8"), "compiled SQL changed"
+        new = case / "compiled.sql.new"
+        if result.sql != sql_file.read_text(encoding="utf-8"):
+            new.write_text(result.sql, encoding="utf-8")
+            pytest.fail(f"compiled SQL changed: review {new} and rename it to compiled.sql")
+        new.unlink(missing_ok=True)

@@ -68,10 +68,14 @@ class TestLoadPlan:
                   - {from: 0, to: 100, rate: 0.05}
                   - {from: 150, rate: 0.1}
         """)
-        assert "plans/ae.yaml:5: measures.bookings.value: unexpected 'end of text' (at column 9)" \
+        assert (
+            "plans/ae.yaml:5: measures.bookings.value: unexpected 'end of text' (at column 9)"
             in found
-        assert "plans/ae.yaml:9: components[0].measure: unknown measure 'bokings' " \
+        )
+        assert (
+            "plans/ae.yaml:9: components[0].measure: unknown measure 'bokings' "
             "(defined: bookings)" in found
+        )
         assert "plans/ae.yaml:11: components[0].colour: unknown key" in found
         assert len(found) == 3
 
@@ -106,14 +110,18 @@ class TestLoadPlan:
               - kind: lottery
                 id: x
         """)
-        assert found == ["plans/ae.yaml:7: components[0]: unknown kind 'lottery' (expected "
-                         "'commission', 'spiff', 'bonus', 'mbo')"]
+        assert found == [
+            "plans/ae.yaml:7: components[0]: unknown kind 'lottery' (expected "
+            "'commission', 'spiff', 'bonus', 'mbo')"
+        ]
         dupes = issues_of("schema_version: 1\nid: a\nid: b\n")
         assert dupes == ["plans/ae.yaml:3: <document>: duplicate key 'id'"]
 
     def test_scope_shorter_than_pay_period_is_rejected(self) -> None:
-        found = issues_of(GOOD.replace("rate: 0.035", "rate: 0.035\n    accumulate: "
-                                                     "quarter_to_date") + "pay: {frequency: year}\n")
+        found = issues_of(
+            GOOD.replace("rate: 0.035", "rate: 0.035\n    accumulate: quarter_to_date")
+            + "pay: {frequency: year}\n"
+        )
         assert any("quarter_to_date cannot be paid per year" in f for f in found)
 
     def test_round_trip_load_dump_load(self) -> None:

@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 
 from openspm.engine import load_plan_text, run
 
-SETTINGS = settings(max_examples=6, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 TIERED = """
 schema_version: 1
@@ -44,8 +43,11 @@ pay:
 """
 
 amounts = st.decimals(min_value=Decimal("1"), max_value=Decimal("90000"), places=2)
-deals = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), amounts,
-                           st.integers(min_value=0, max_value=89)), min_size=1, max_size=12)
+deals = st.lists(
+    st.tuples(st.sampled_from(["a", "b", "c"]), amounts, st.integers(min_value=0, max_value=89)),
+    min_size=1,
+    max_size=12,
+)
 
 
 def plan(tiering: str = "marginal", extra: str = "", pay: str = "") -> object:
@@ -53,18 +55,25 @@ def plan(tiering: str = "marginal", extra: str = "", pay: str = "") -> object:
 
 
 def tx_table(rows: list[tuple[str, Decimal, int]]) -> pa.Table:
-    return pa.table({
-        "transaction_id": [f"T{i:03d}" for i in range(len(rows))],
-        "payee_id": [r[0] for r in rows],
-        "amount": pa.array([r[1] for r in rows], pa.decimal128(18, 2)),
-        "currency": ["USD"] * len(rows),
-        "booked_on": [date(2026, 1, 1) + timedelta(days=r[2]) for r in rows],
-    })
+    return pa.table(
+        {
+            "transaction_id": [f"T{i:03d}" for i in range(len(rows))],
+            "payee_id": [r[0] for r in rows],
+            "amount": pa.array([r[1] for r in rows], pa.decimal128(18, 2)),
+            "currency": ["USD"] * len(rows),
+            "booked_on": [date(2026, 1, 1) + timedelta(days=r[2]) for r in rows],
+        }
+    )
 
 
-QUOTAS = pa.table({"payee_id": ["a", "b", "c"], "measure_id": ["bookings"] * 3,
-                   "period_id": ["2026-Q1"] * 3,
-                   "quota_amount": pa.array([Decimal(100000)] * 3, pa.decimal128(18, 2))})
+QUOTAS = pa.table(
+    {
+        "payee_id": ["a", "b", "c"],
+        "measure_id": ["bookings"] * 3,
+        "period_id": ["2026-Q1"] * 3,
+        "quota_amount": pa.array([Decimal(100000)] * 3, pa.decimal128(18, 2)),
+    }
+)
 
 
 def payout_totals(result: object) -> dict[str, Decimal]:
@@ -82,8 +91,11 @@ def earning_totals(result: object) -> dict[str, Decimal]:
 
 
 def go(p: object, transactions: pa.Table, **more: pa.Table) -> object:
-    return run(p, {"transactions": transactions, "quotas": QUOTAS, **more},  # type: ignore[arg-type]
-               period="2026-Q1")
+    return run(
+        p,
+        {"transactions": transactions, "quotas": QUOTAS, **more},  # type: ignore[arg-type]
+        period="2026-Q1",
+    )
 
 
 class TestOrderIndependence:
@@ -107,21 +119,27 @@ class TestMarginalSlices:
         result = go(plan(), tx_table(rows))
         slices: dict[str, Decimal] = {}
         for row in result.tables["earnings"].to_pylist():  # type: ignore[attr-defined]
-            slices[row["transaction_id"]] = (slices.get(row["transaction_id"], Decimal(0))
-                                             + row["amount"] / row["rate"])
-        for tx_id, amount in zip(tx_table(rows)["transaction_id"].to_pylist(),
-                                 [r[1] for r in rows], strict=True):
+            slices[row["transaction_id"]] = (
+                slices.get(row["transaction_id"], Decimal(0)) + row["amount"] / row["rate"]
+            )
+        for tx_id, amount in zip(
+            tx_table(rows)["transaction_id"].to_pylist(), [r[1] for r in rows], strict=True
+        ):
             assert slices[tx_id] == amount
 
     @SETTINGS
-    @given(deals, st.integers(min_value=0), st.decimals(min_value=Decimal("0.01"),
-                                                        max_value=Decimal("0.99"), places=2))
+    @given(
+        deals,
+        st.integers(min_value=0),
+        st.decimals(min_value=Decimal("0.01"), max_value=Decimal("0.99"), places=2),
+    )
     def test_splitting_a_deal_in_two_leaves_marginal_earnings_unchanged(
-            self, rows, pick, share) -> None:  # type: ignore[no-untyped-def]
+        self, rows, pick, share
+    ) -> None:  # type: ignore[no-untyped-def]
         i = pick % len(rows)
         payee, amount, day = rows[i]
         first = (amount * share).quantize(Decimal("0.01"))
-        split = [*rows[:i], (payee, first, day), (payee, amount - first, day), *rows[i + 1:]]
+        split = [*rows[:i], (payee, first, day), (payee, amount - first, day), *rows[i + 1 :]]
         whole = earning_totals(go(plan(), tx_table(rows)))
         parts = earning_totals(go(plan(), tx_table(split)))
         assert whole == parts
@@ -148,9 +166,14 @@ class TestCaps:
 
 class TestDraws:
     @SETTINGS
-    @given(st.lists(st.decimals(min_value=Decimal("0"), max_value=Decimal("60000"), places=2),
-                    min_size=3, max_size=3),
-           st.decimals(min_value=Decimal("0.1"), max_value=Decimal("1"), places=1))
+    @given(
+        st.lists(
+            st.decimals(min_value=Decimal("0"), max_value=Decimal("60000"), places=2),
+            min_size=3,
+            max_size=3,
+        ),
+        st.decimals(min_value=Decimal("0.1"), max_value=Decimal("1"), places=1),
+    )
     def test_recoverable_draw_balances_follow_their_rules(self, monthly, limit) -> None:  # type: ignore[no-untyped-def]
         text = textwrap.dedent(f"""
             schema_version: 1
@@ -169,9 +192,11 @@ class TestDraws:
             """)
         rows = [("r", m, 14 + 31 * i) for i, m in enumerate(monthly) if m > 0]
         table = tx_table(rows) if rows else tx_table([("r", Decimal("0.01"), 100)])
-        result = run(load_plan_text(text), {"transactions": table,
-                                            "payees": pa.table({"payee_id": ["r"]})},
-                     period="2026-Q1")
+        result = run(
+            load_plan_text(text),
+            {"transactions": table, "payees": pa.table({"payee_id": ["r"]})},
+            period="2026-Q1",
+        )
         balance = Decimal(0)
         by_period: dict[str, dict[str, Decimal]] = {}
         for row in result.tables["payouts"].to_pylist():
@@ -209,5 +234,9 @@ class TestFingerprint:
     def test_a_changed_input_changes_the_fingerprint(self, rows) -> None:  # type: ignore[no-untyped-def]
         payee, amount, day = rows[0]
         changed = [(payee, amount + 1, day), *rows[1:]]
-        assert go(plan(), tx_table(rows)).fingerprint != go(  # type: ignore[attr-defined]
-            plan(), tx_table(changed)).fingerprint  # type: ignore[attr-defined]
+        assert (
+            go(plan(), tx_table(rows)).fingerprint
+            != go(  # type: ignore[attr-defined]
+                plan(), tx_table(changed)
+            ).fingerprint
+        )  # type: ignore[attr-defined]

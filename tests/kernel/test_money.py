@@ -56,7 +56,7 @@ class TestMoney:
         assert Money(D("1234.5"), "JPY").rounded() == Money(D("1235"), "JPY")
         assert minor_unit("KWD") == 3
 
-    @given(st.decimals(min_value=-10**9, max_value=10**9, places=6))
+    @given(st.decimals(min_value=-(10**9), max_value=10**9, places=6))
     def test_quantize_moves_less_than_half_a_unit(self, value: Decimal) -> None:
         for mode in ("half_up", "half_even"):
             assert abs(quantize(value, 2, mode) - value) <= Decimal("0.005")  # type: ignore[arg-type]

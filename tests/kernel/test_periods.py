@@ -14,8 +14,12 @@ from openspm.kernel.periods import parse_period, period_of
 class TestParsePeriod:
     def test_calendar_quarter(self) -> None:
         q = parse_period("2026-Q1")
-        assert (q.start, q.end, q.kind, q.id) == (date(2026, 1, 1), date(2026, 4, 1), "quarter",
-                                                   "2026-Q1")
+        assert (q.start, q.end, q.kind, q.id) == (
+            date(2026, 1, 1),
+            date(2026, 4, 1),
+            "quarter",
+            "2026-Q1",
+        )
 
     def test_fiscal_year_ends_in_its_named_year(self) -> None:
         fy = parse_period("2026", start_month=7)
@@ -49,8 +53,11 @@ class TestParsePeriod:
         assert q.next().id == "2026-Q2"
         assert q.previous().id == "2025-Q4"
 
-    @given(st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)),
-           st.integers(min_value=1, max_value=12), st.sampled_from(["month", "quarter", "year"]))
+    @given(
+        st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)),
+        st.integers(min_value=1, max_value=12),
+        st.sampled_from(["month", "quarter", "year"]),
+    )
     def test_period_of_contains_and_round_trips(self, on: date, fs: int, kind: str) -> None:
         p = period_of(on, kind, fs)  # type: ignore[arg-type]
         assert p.contains(on)

@@ -8,7 +8,6 @@ Nothing here imports Django: the engine knows plans, tables and periods, nothing
 from openspm.engine.errors import DataError, EngineError, PlanError
 from openspm.engine.plan.loader import load_plan, load_plan_text, load_plans
 from openspm.engine.run import RunResult, run
-
 from openspm.engine.version import ENGINE_VERSION
 
 __all__ = [

@@ -12,8 +12,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from openspm.engine.errors import EngineError
 from openspm.engine.diff import diff_runs
+from openspm.engine.errors import EngineError
 from openspm.engine.explain import explain
 from openspm.engine.inputs import read_folder
 from openspm.engine.outputs import write_outputs
@@ -56,8 +56,11 @@ def main(argv: list[str]) -> int:
                 Path(args.sql).write_text(result.sql, encoding="utf-8")
             out = write_outputs(result, args.out, plans=[p.file for p in plans])
             total = {n: t.num_rows for n, t in result.tables.items()}
-            print(f"run {result.fingerprint[:12]} for {args.period}: "
-                  + ", ".join(f"{n} {c}" for n, c in total.items()) + f" → {out}")
+            print(
+                f"run {result.fingerprint[:12]} for {args.period}: "
+                + ", ".join(f"{n} {c}" for n, c in total.items())
+                + f" → {out}"
+            )
         elif args.command == "explain":
             print(explain(Path(args.outdir), args.payee), end="")
         else:
@@ -66,4 +69,3 @@ def main(argv: list[str]) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
-

@@ -17,12 +17,19 @@ Key = tuple[str, str, str, str, str, str]
 
 
 def _key(r: dict[str, str]) -> Key:
-    return (r["plan_id"], r["period_id"], r["component_id"], r["credit_id"], r["tier"],
-            r["line_type"] if r["line_type"] in ("cap", "clawback") else "")
+    return (
+        r["plan_id"],
+        r["period_id"],
+        r["component_id"],
+        r["credit_id"],
+        r["tier"],
+        r["line_type"] if r["line_type"] in ("cap", "clawback") else "",
+    )
 
 
-def _cause(a: dict[str, str] | None, b: dict[str, str] | None,
-           fx_a: dict[str, str], fx_b: dict[str, str]) -> str:
+def _cause(
+    a: dict[str, str] | None, b: dict[str, str] | None, fx_a: dict[str, str], fx_b: dict[str, str]
+) -> str:
     row = b or a
     assert row is not None
     tx = row["transaction_id"]
@@ -63,29 +70,38 @@ def diff_runs(out_a: Path, out_b: Path) -> str:
         a, b = earn_a.get(key), earn_b.get(key)
         delta = (num(b["amount"]) if b else Decimal(0)) - (num(a["amount"]) if a else Decimal(0))
         if delta:
-            causes[key[1]].append(f"    {'+' if delta > 0 else ''}{fmt(delta)}: "
-                                  f"{_cause(a, b, fx_a, fx_b)} [{key[0][2]}]")
+            causes[key[1]].append(
+                f"    {'+' if delta > 0 else ''}{fmt(delta)}: "
+                f"{_cause(a, b, fx_a, fx_b)} [{key[0][2]}]"
+            )
     for i, (ra, rb) in enumerate(_payout_pairs(pay_a, pay_b)):
         del i
         if ra and rb and ra["fx_rate"] != rb["fx_rate"] and ra["line_type"] == "earning":
             causes[rb["payee_id"]].append(
-                f"    fx to {rb['currency']}: {ra['fx_rate']} → {rb['fx_rate']}")
-        elif rb and (ra is None or ra["amount"] != rb["amount"]) and rb["line_type"] in (
-                "draw", "recovery", "true_up"):
+                f"    fx to {rb['currency']}: {ra['fx_rate']} → {rb['fx_rate']}"
+            )
+        elif (
+            rb
+            and (ra is None or ra["amount"] != rb["amount"])
+            and rb["line_type"] in ("draw", "recovery", "true_up")
+        ):
             causes[rb["payee_id"]].append(f"    {rb['line_type']} now {fmt(num(rb['amount']))}")
     out = []
     for (payee, period), (ta, tb) in sorted(totals.items()):
         if ta == tb and not causes.get(payee):
             continue
-        out.append(f"{payee} {period}: {fmt(ta)} → {fmt(tb)} ({'+' if tb >= ta else ''}"
-                   f"{fmt(tb - ta)})")
+        out.append(
+            f"{payee} {period}: {fmt(ta)} → {fmt(tb)} ({'+' if tb >= ta else ''}{fmt(tb - ta)})"
+        )
         out.extend(causes.pop(payee, []))
     return ("\n".join(out) + "\n") if out else "no differences\n"
 
 
-def _payout_pairs(pay_a: list[dict[str, str]], pay_b: list[dict[str, str]]
-                  ) -> list[tuple[dict[str, str] | None, dict[str, str] | None]]:
+def _payout_pairs(
+    pay_a: list[dict[str, str]], pay_b: list[dict[str, str]]
+) -> list[tuple[dict[str, str] | None, dict[str, str] | None]]:
     def k(r: dict[str, str]) -> tuple[str, ...]:
         return (r["plan_id"], r["payee_id"], r["period_id"], r["component_id"], r["line_type"])
+
     ia, ib = {k(r): r for r in pay_a}, {k(r): r for r in pay_b}
     return [(ia.get(x), ib.get(x)) for x in sorted(set(ia) | set(ib))]

@@ -50,27 +50,38 @@ def explain(outdir: Path, payee: str) -> str:
     for (plan_id, period_id), rows in sorted(by_period.items()):
         total = sum((num(r["amount"]) for r in rows), Decimal(0))
         ccy = rows[0]["currency"]
-        lines.append(f"\nPlan {plan_id} v{rows[0]['plan_version']}, period {period_id}: "
-                     f"payout {fmt(total)} {ccy}")
+        lines.append(
+            f"\nPlan {plan_id} v{rows[0]['plan_version']}, period {period_id}: "
+            f"payout {fmt(total)} {ccy}"
+        )
         for m in measures:
             if m["plan_id"] == plan_id and m["period_id"] == period_id and m["quota_amount"]:
-                lines.append(f"  {m['measure_id']} ({m['accumulate']}): {fmt(num(m['to_date_value']))}"
-                             f" against quota {fmt(num(m['quota_amount']))} = attainment "
-                             f"{pct(num(m['attainment']))}")
+                lines.append(
+                    f"  {m['measure_id']} ({m['accumulate']}): {fmt(num(m['to_date_value']))}"
+                    f" against quota {fmt(num(m['quota_amount']))} = attainment "
+                    f"{pct(num(m['attainment']))}"
+                )
         for r in sorted(rows, key=lambda r: (r["component_id"], r["line_type"])):
             what = r["component_id"] or r["line_type"]
             conv = ""
             if r["plan_currency"] != r["currency"] and r["fx_rate"]:
-                conv = (f" ({fmt(num(r['plan_amount']))} {r['plan_currency']} × "
-                        f"{r['fx_rate']})")
+                conv = f" ({fmt(num(r['plan_amount']))} {r['plan_currency']} × {r['fx_rate']})"
             held = f", {fmt(num(r['held_amount']))} held" if num(r["held_amount"]) else ""
-            bal = (f", draw balance {fmt(num(r['draw_balance_amount']))}"
-                   if r["draw_balance_amount"] else "")
-            lines.append(f"  {r['line_type']:<9} {what}: {fmt(num(r['amount']))} {r['currency']}"
-                         f"{conv}{held}{bal}")
+            bal = (
+                f", draw balance {fmt(num(r['draw_balance_amount']))}"
+                if r["draw_balance_amount"]
+                else ""
+            )
+            lines.append(
+                f"  {r['line_type']:<9} {what}: {fmt(num(r['amount']))} {r['currency']}"
+                f"{conv}{held}{bal}"
+            )
             for e in earnings:
                 if (e["plan_id"], e["period_id"], e["component_id"]) != (
-                        plan_id, period_id, r["component_id"]) or r["line_type"] != "earning":
+                    plan_id,
+                    period_id,
+                    r["component_id"],
+                ) or r["line_type"] != "earning":
                     continue
                 lines.append("      " + _earning_words(e))
     return "\n".join(lines) + "\n"
@@ -85,12 +96,16 @@ def _earning_words(e: dict[str, str]) -> str:
     if e["tier"]:
         head += f", tier {e['tier']} at {pct(num(e['rate']))}"
     elif e["rate"] and e["component_kind"] == "bonus":
-        head += f", attainment {pct(num(e['attainment']))} → payout factor {num(e['rate']).normalize():f}"
+        factor = num(e["rate"]).normalize()
+        head += f", attainment {pct(num(e['attainment']))} → payout factor {factor:f}"
     elif e["objective_id"]:
-        head += f", objective {e['objective_id']}: weight {num(e['rate']).normalize():f} × score {num(e['measure_value']).normalize():f}"
+        weight, score = num(e["rate"]).normalize(), num(e["measure_value"]).normalize()
+        head += f", objective {e['objective_id']}: weight {weight:f} × score {score:f}"
     if e["multiplier"] and num(e["multiplier"]) != 1 and e["component_kind"] == "commission":
         head += f", multiplier {num(e['multiplier']).normalize():f}"
     if num(e["prior_amount"]):
-        head += (f" (to date {fmt(num(e['to_date_amount']))} minus {fmt(num(e['prior_amount']))}"
-                 " already earned)")
+        head += (
+            f" (to date {fmt(num(e['to_date_amount']))} minus {fmt(num(e['prior_amount']))}"
+            " already earned)"
+        )
     return head

@@ -41,16 +41,18 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     "transactions": _cols(
         "transaction_id!:s payee_id:s amount!:m currency!:s booked_on!:t closed_on:t "
         "invoiced_on:t paid_on:t collected_amount:m status:s cancelled_on:t type:s "
-        "product:s product_family:s account_id:s territory_id:s quantity:p"),
+        "product:s product_family:s account_id:s territory_id:s quantity:p"
+    ),
     "splits": _cols("transaction_id!:s payee_id!:s split_percent!:p"),
-    "payees": _cols("payee_id!:s name:s currency:s hired_on:t terminated_on:t "
-                    "target_incentive_amount:m"),
+    "payees": _cols(
+        "payee_id!:s name:s currency:s hired_on:t terminated_on:t target_incentive_amount:m"
+    ),
     "hierarchy": _cols("payee_id!:s manager_id!:s effective_from!:t effective_to:t"),
-    "territory_assignments": _cols("territory_id!:s payee_id!:s role:s split_percent:p "
-                                   "effective_from!:t effective_to:t"),
+    "territory_assignments": _cols(
+        "territory_id!:s payee_id!:s role:s split_percent:p effective_from!:t effective_to:t"
+    ),
     "quotas": _cols("payee_id!:s measure_id!:s period_id!:s quota_amount!:m plan_id:s"),
-    "fx_rates": _cols("from_currency!:s to_currency!:s rate!:r effective_from!:t "
-                      "effective_to:t"),
+    "fx_rates": _cols("from_currency!:s to_currency!:s rate!:r effective_from!:t effective_to:t"),
     "plan_assignments": _cols("payee_id!:s plan_id!:s effective_from!:t effective_to:t"),
     "leaves": _cols("payee_id!:s effective_from!:t effective_to:t kind:s"),
     "prior_payouts": _cols("payee_id!:s plan_id!:s period_id!:s amount!:m component_id:s"),
@@ -58,8 +60,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     "mbo_scores": _cols("payee_id!:s period_id!:s objective_id!:s weight!:p score!:p"),
 }
 
-_SQL_TYPE = {"string": "VARCHAR", "money": MONEY, "rate": FX_RATE, "share": SHARE,
-             "date": "DATE"}
+_SQL_TYPE = {"string": "VARCHAR", "money": MONEY, "rate": FX_RATE, "share": SHARE, "date": "DATE"}
 _SCALE = {"money": 4, "rate": 8, "share": 6}
 EXTRA_TABLES = frozenset({"transactions"})  # tables that may carry extra attribute columns
 
@@ -82,7 +83,9 @@ def read_folder(folder: str | Path) -> dict[str, pa.Table]:
                 if suffix == ".csv":
                     rel = con.sql(
                         "SELECT * FROM read_csv(?, header = true, all_varchar = true, "
-                        "auto_detect = true)", params=[str(path)])
+                        "auto_detect = true)",
+                        params=[str(path)],
+                    )
                     tables[name] = rel.to_arrow_table()
                 else:
                     tables[name] = pq.read_table(path)
@@ -100,8 +103,9 @@ def register(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) -> dic
     """
     unknown = sorted(set(inputs) - set(SCHEMAS))
     if unknown:
-        raise DataError(f"unknown input tables: {', '.join(unknown)} "
-                        f"(known: {', '.join(sorted(SCHEMAS))})")
+        raise DataError(
+            f"unknown input tables: {', '.join(unknown)} (known: {', '.join(sorted(SCHEMAS))})"
+        )
     if "transactions" not in inputs:
         raise DataError("input table 'transactions' is required")
     extra: dict[str, str] = {}
@@ -116,12 +120,20 @@ def register(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) -> dic
     return extra
 
 
-def _register_one(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[Column, ...],
-                  table: pa.Table, *, keep_extra: bool) -> dict[str, str]:
+def _register_one(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    columns: tuple[Column, ...],
+    table: pa.Table,
+    *,
+    keep_extra: bool,
+) -> dict[str, str]:
     for field in table.schema:
         if pa.types.is_floating(field.type):
-            raise DataError(f"{name}.{field.name}: floating-point columns are refused; "
-                            "give money and rates as text or decimal")
+            raise DataError(
+                f"{name}.{field.name}: floating-point columns are refused; "
+                "give money and rates as text or decimal"
+            )
     raw = f"raw_{name}"
     con.register(raw, table)
     present = set(table.column_names)
@@ -139,7 +151,8 @@ def _register_one(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[Colu
         if col.required:
             nulls = con.execute(
                 f"SELECT rn FROM (SELECT ROW_NUMBER() OVER () AS rn, {src} AS v FROM {raw}) "
-                f"WHERE v IS NULL ORDER BY rn LIMIT 1").fetchone()
+                f"WHERE v IS NULL ORDER BY rn LIMIT 1"
+            ).fetchone()
             if nulls is not None:
                 raise DataError(f"{name} row {nulls[0]}: column {col.name} is required")
     known = {c.name for c in columns}
@@ -156,8 +169,7 @@ def _register_one(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[Colu
             continue
         src = _source(con, name, raw, Column(field.name, kind), field.type)
         selects.append(f'CAST({src} AS {_SQL_TYPE[kind]}) AS "{field.name}"')
-    con.execute(f"CREATE OR REPLACE TEMP TABLE in_{name} AS SELECT {', '.join(selects)} "
-                f"FROM {raw}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE in_{name} AS SELECT {', '.join(selects)} FROM {raw}")
     con.unregister(raw)
     return extras
 
@@ -179,24 +191,29 @@ def extra_kind(name: str, arrow_type: pa.DataType) -> str:
     return "string"
 
 
-def _source(con: duckdb.DuckDBPyConnection, name: str, raw: str, col: Column,
-            arrow_type: pa.DataType) -> str:
+def _source(
+    con: duckdb.DuckDBPyConnection, name: str, raw: str, col: Column, arrow_type: pa.DataType
+) -> str:
     """SQL reading ``col`` from ``raw``: typed columns directly, text checked value by value."""
     quoted = f'"{col.name}"'
     scale = _SCALE.get(col.type)
-    if scale is not None and (pa.types.is_integer(arrow_type) or (
-            pa.types.is_decimal(arrow_type) and arrow_type.scale <= scale)):
+    if scale is not None and (
+        pa.types.is_integer(arrow_type)
+        or (pa.types.is_decimal(arrow_type) and arrow_type.scale <= scale)
+    ):
         return quoted
     if (col.type == "date" and pa.types.is_date(arrow_type)) or (
-            col.type == "string" and pa.types.is_string(arrow_type)):
+        col.type == "string" and pa.types.is_string(arrow_type)
+    ):
         return f"NULLIF({quoted}, '')" if col.type == "string" else quoted
     src = f"NULLIF(TRIM(CAST({quoted} AS VARCHAR)), '')"
     _check_castable(con, name, raw, col, src)
     return src
 
 
-def _check_castable(con: duckdb.DuckDBPyConnection, name: str, raw: str, col: Column,
-                    src: str) -> None:
+def _check_castable(
+    con: duckdb.DuckDBPyConnection, name: str, raw: str, col: Column, src: str
+) -> None:
     sql_type = _SQL_TYPE[col.type]
     bad = con.execute(
         f"SELECT rn, v FROM (SELECT ROW_NUMBER() OVER () AS rn, {src} AS v FROM {raw}) "
@@ -204,15 +221,17 @@ def _check_castable(con: duckdb.DuckDBPyConnection, name: str, raw: str, col: Co
     ).fetchone()
     if bad is not None:
         kind = "date" if col.type == "date" else "string" if col.type == "string" else "decimal"
-        raise DataError(f"{name} row {bad[0]}: column {col.name}: {bad[1]!r} is not a valid "
-                        f"{kind}")
+        raise DataError(f"{name} row {bad[0]}: column {col.name}: {bad[1]!r} is not a valid {kind}")
     scale = _SCALE.get(col.type)
     if scale is None:
         return
     fine = con.execute(
         f"SELECT rn, v FROM (SELECT ROW_NUMBER() OVER () AS rn, {src} AS v FROM {raw}) "
         f"WHERE v IS NOT NULL AND TRY_CAST(v AS DECIMAL(38, 16)) <> TRY_CAST(v AS {sql_type}) "
-        "ORDER BY rn LIMIT 1").fetchone()
+        "ORDER BY rn LIMIT 1"
+    ).fetchone()
     if fine is not None:
-        raise DataError(f"{name} row {fine[0]}: column {col.name}: {fine[1]!r} has more than "
-                        f"{scale} decimal places")
+        raise DataError(
+            f"{name} row {fine[0]}: column {col.name}: {fine[1]!r} has more than "
+            f"{scale} decimal places"
+        )

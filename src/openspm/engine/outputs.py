@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from pathlib import Path
-
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -43,8 +42,9 @@ def _csv_table(table: pa.Table) -> pa.Table:
 def write_outputs(result: RunResult, outdir: str | Path, *, plans: list[str]) -> Path:
     """Write every table of ``result`` to ``outdir`` (replacing a previous run there)."""
     target = Path(outdir)
-    if target.exists() and (not target.is_dir() or (any(target.iterdir())
-                                                    and not (target / MANIFEST).exists())):
+    if target.exists() and (
+        not target.is_dir() or (any(target.iterdir()) and not (target / MANIFEST).exists())
+    ):
         raise EngineError(f"{target}: exists and is not an output folder of a previous run")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -57,9 +57,13 @@ def write_outputs(result: RunResult, outdir: str | Path, *, plans: list[str]) ->
                 con.unregister("t_out")
         finally:
             con.close()
-        manifest = {"fingerprint": result.fingerprint, "period": result.period,
-                    "engine_version": result.engine_version, "plans": plans,
-                    "rows": {n: t.num_rows for n, t in result.tables.items()}}
+        manifest = {
+            "fingerprint": result.fingerprint,
+            "period": result.period,
+            "engine_version": result.engine_version,
+            "plans": plans,
+            "rows": {n: t.num_rows for n, t in result.tables.items()},
+        }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         if target.exists():
             old = target.with_name(f".{target.name}.old")

@@ -51,9 +51,13 @@ def base_columns() -> dict[str, str]:
     return {c.name: c.type for c in SCHEMAS["transactions"]}
 
 
-def compile_plans(plans: LoadedPlan | Sequence[LoadedPlan], period: str, *,
-                  dialect: str = "duckdb", extra_columns: dict[str, str] | None = None
-                  ) -> Program:
+def compile_plans(
+    plans: LoadedPlan | Sequence[LoadedPlan],
+    period: str,
+    *,
+    dialect: str = "duckdb",
+    extra_columns: dict[str, str] | None = None,
+) -> Program:
     """Compile without executing (for ``--sql`` output and golden files)."""
     columns = {**base_columns(), **(extra_columns or {})}
     return compile_run(_as_list(plans), period, get_dialect(dialect), columns)
@@ -66,14 +70,20 @@ def fingerprint_inputs(con: duckdb.DuckDBPyConnection) -> str:
         cols = [r[0] for r in con.execute(f"DESCRIBE in_{name}").fetchall()]
         col_list = ", ".join(f'"{c}"' for c in cols)
         count, total = con.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(CAST(HASH({col_list}) AS HUGEINT)), 0) "
-            f"FROM in_{name}").fetchone() or (0, 0)
+            f"SELECT COUNT(*), COALESCE(SUM(CAST(HASH({col_list}) AS HUGEINT)), 0) FROM in_{name}"
+        ).fetchone() or (0, 0)
         h.update(f"{name}|{','.join(cols)}|{count}|{total}\n".encode())
     return h.hexdigest()
 
 
-def run(plans: LoadedPlan | Sequence[LoadedPlan], inputs: dict[str, pa.Table], *,
-        period: str, as_of: date | None = None, threads: int | None = None) -> RunResult:
+def run(
+    plans: LoadedPlan | Sequence[LoadedPlan],
+    inputs: dict[str, pa.Table],
+    *,
+    period: str,
+    as_of: date | None = None,
+    threads: int | None = None,
+) -> RunResult:
     """Run ``plans`` over ``inputs`` for ``period`` (``2026-Q1``, ``2026-01`` or ``2026``)."""
     items = _as_list(plans)
     con = duckdb.connect(config={"threads": threads} if threads else {})

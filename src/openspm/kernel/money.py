@@ -37,7 +37,7 @@ MINOR_UNITS: dict[str, int] = {
 
 def D(value: str | int | Decimal) -> Decimal:
     """Return ``value`` as a ``Decimal``; ``float`` (and ``bool``) are refused."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError(f"D() refuses {type(value).__name__} {value!r}: pass a str or Decimal")
     if isinstance(value, Decimal):
         return value

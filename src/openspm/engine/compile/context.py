@@ -11,8 +11,7 @@ from openspm.engine.plan.loader import LoadedPlan
 from openspm.engine.plan.schema import Plan
 from openspm.kernel.periods import MONTHS, Period, month_index, period_of
 
-SCOPE_MONTHS = {"per_transaction": 0, "period_to_date": 0, "quarter_to_date": 3,
-                "year_to_date": 12}
+SCOPE_MONTHS = {"per_transaction": 0, "period_to_date": 0, "quarter_to_date": 3, "year_to_date": 12}
 
 
 @dataclass(frozen=True)
@@ -53,12 +52,15 @@ def build_calendar(loaded: LoadedPlan, run_period: Period) -> Calendar:
     fs = plan.fiscal_year_start_month
     kind = plan.pay.frequency
     if MONTHS[kind] > MONTHS[run_period.kind]:
-        raise ValueError(f"period {run_period.id} is shorter than plan {plan.id}'s pay period "
-                         f"({kind})")
+        raise ValueError(
+            f"period {run_period.id} is shorter than plan {plan.id}'s pay period ({kind})"
+        )
     first = period_of(run_period.start, kind, fs)
     starts = [first.start]
-    need_year = any(getattr(c, "cap", None) is not None and c.cap.scope == "plan_year"
-                    for c in plan.components) or plan.pay.hold is not None
+    need_year = (
+        any(c.cap is not None and c.cap.scope == "plan_year" for c in plan.components)
+        or plan.pay.hold is not None
+    )
     for comp in plan.components:
         months = SCOPE_MONTHS.get(getattr(comp, "accumulate", "per_transaction"), 0)
         if months == 3:

@@ -48,7 +48,7 @@ class Dialect:
         precision = 18 if digits <= 18 else 38
         return f"CAST({self.str_lit(text)} AS DECIMAL({precision}, {scale}))"
 
-    def at(self, sql: str, scale: int) -> str:
+    def at(self, sql: str | int, scale: int) -> str:
         """``sql`` as ``DECIMAL(38, scale)`` (cheap when it only adds places)."""
         return f"CAST({sql} AS DECIMAL(38, {scale}))"
 
@@ -62,7 +62,7 @@ class Dialect:
     def date_lit(self, value: date) -> str:
         return f"DATE {self.str_lit(value.isoformat())}"
 
-    def dec(self, sql: str) -> str:
+    def dec(self, sql: str | int) -> str:
         return f"CAST({sql} AS {DEC})"
 
     def mul(self, a: str, b: str) -> str:
@@ -79,10 +79,12 @@ class Dialect:
         den = f"CAST(CAST({b} AS {DEC}) * 10000000000 AS HUGEINT)"
         q = self.int_div(num, f"NULLIF({den}, 0)")
         rounded = self.int_div(f"{q} + SIGN({q}) * 5", "10")
-        return f"CAST(CAST({rounded} AS DECIMAL(38, 0)) * CAST('0.0000000001' AS DECIMAL(11, 10)) AS {DEC})"
+        tiny = "CAST('0.0000000001' AS DECIMAL(11, 10))"
+        return f"CAST(CAST({rounded} AS DECIMAL(38, 0)) * {tiny} AS {DEC})"
 
     def month_index(self, d: str) -> str:
-        return f"(CAST(EXTRACT(YEAR FROM {d}) AS BIGINT) * 12 + CAST(EXTRACT(MONTH FROM {d}) AS BIGINT) - 1)"
+        year, month = f"EXTRACT(YEAR FROM {d})", f"EXTRACT(MONTH FROM {d})"
+        return f"(CAST({year} AS BIGINT) * 12 + CAST({month} AS BIGINT) - 1)"
 
     def days_between(self, a: str, b: str) -> str:
         return f"CAST(DATE_DIFF('day', {a}, {b}) AS {DEC})"
@@ -100,8 +102,11 @@ class Dialect:
         unit = Decimal(1).scaleb(-places)
         scaled = self.div(x, self.dec_lit(unit))
         t = f"TRUNC({scaled})"
-        r = (f"CASE WHEN ABS({scaled} - {t}) = 0.5 THEN {t} + CASE WHEN CAST({t} AS HUGEINT) % 2 = 0 "
-             f"THEN 0 ELSE SIGN({scaled}) END ELSE ROUND({scaled}, 0) END")
+        r = (
+            f"CASE WHEN ABS({scaled} - {t}) = 0.5 THEN {t} + CASE WHEN CAST({t} AS HUGEINT) % "
+            "2 = 0 "
+            f"THEN 0 ELSE SIGN({scaled}) END ELSE ROUND({scaled}, 0) END"
+        )
         return self.mul(r, self.dec_lit(unit))
 
     def recursive(self) -> str:

@@ -20,26 +20,93 @@ from openspm.engine.stages.common import FAR_FUTURE
 from openspm.kernel.periods import Period, parse_period
 
 OUTPUTS: dict[str, list[str]] = {
-    "credits": ["plan_id", "plan_version", "credit_id", "transaction_id", "payee_id",
-                "credit_reason", "rule_id", "source_payee_id", "credit_percent", "credited_on",
-                "period_id", "source_amount", "source_currency", "fx_rate", "amount",
-                "currency"],
-    "measures": ["plan_id", "plan_version", "payee_id", "measure_id", "accumulate", "period_id",
-                 "period_value", "to_date_value", "quota_amount", "attainment"],
-    "earnings": ["plan_id", "plan_version", "payee_id", "period_id", "component_id",
-                 "component_kind", "line_type", "credit_id", "transaction_id", "credit_reason",
-                 "measure_id", "measure_value", "basis_to_date", "quota_amount", "attainment",
-                 "tier", "rate", "multiplier", "objective_id", "to_date_amount", "prior_amount",
-                 "amount", "currency"],
-    "payouts": ["plan_id", "plan_version", "payee_id", "period_id", "component_id",
-                "line_type", "plan_amount", "plan_currency", "fx_rate", "amount", "currency",
-                "held_amount", "draw_balance_amount", "transaction_ids", "line_count"],
+    "credits": [
+        "plan_id",
+        "plan_version",
+        "credit_id",
+        "transaction_id",
+        "payee_id",
+        "credit_reason",
+        "rule_id",
+        "source_payee_id",
+        "credit_percent",
+        "credited_on",
+        "period_id",
+        "source_amount",
+        "source_currency",
+        "fx_rate",
+        "amount",
+        "currency",
+    ],
+    "measures": [
+        "plan_id",
+        "plan_version",
+        "payee_id",
+        "measure_id",
+        "accumulate",
+        "period_id",
+        "period_value",
+        "to_date_value",
+        "quota_amount",
+        "attainment",
+    ],
+    "earnings": [
+        "plan_id",
+        "plan_version",
+        "payee_id",
+        "period_id",
+        "component_id",
+        "component_kind",
+        "line_type",
+        "credit_id",
+        "transaction_id",
+        "credit_reason",
+        "measure_id",
+        "measure_value",
+        "basis_to_date",
+        "quota_amount",
+        "attainment",
+        "tier",
+        "rate",
+        "multiplier",
+        "objective_id",
+        "to_date_amount",
+        "prior_amount",
+        "amount",
+        "currency",
+    ],
+    "payouts": [
+        "plan_id",
+        "plan_version",
+        "payee_id",
+        "period_id",
+        "component_id",
+        "line_type",
+        "plan_amount",
+        "plan_currency",
+        "fx_rate",
+        "amount",
+        "currency",
+        "held_amount",
+        "draw_balance_amount",
+        "transaction_ids",
+        "line_count",
+    ],
 }
 SORT: dict[str, list[str]] = {
     "credits": ["plan_id", "period_id", "transaction_id", "payee_id", "credit_id"],
     "measures": ["plan_id", "payee_id", "measure_id", "accumulate", "period_id"],
-    "earnings": ["plan_id", "payee_id", "period_id", "component_id", "transaction_id",
-                 "credit_id", "tier", "line_type", "objective_id"],
+    "earnings": [
+        "plan_id",
+        "payee_id",
+        "period_id",
+        "component_id",
+        "transaction_id",
+        "credit_id",
+        "tier",
+        "line_type",
+        "objective_id",
+    ],
     "payouts": ["plan_id", "payee_id", "period_id", "component_id", "line_type"],
 }
 
@@ -55,20 +122,33 @@ class Program:
 
     def script(self, dialect: Dialect) -> str:
         """The whole program as one SQL script (the golden-file form)."""
-        parts = [(dialect.create_view(name, sql) if name in self.views
-                  else dialect.create_table(name, sql)) + ";" for name, sql in self.statements]
+        parts = [
+            (
+                dialect.create_view(name, sql)
+                if name in self.views
+                else dialect.create_table(name, sql)
+            )
+            + ";"
+            for name, sql in self.statements
+        ]
         parts += [f"-- output {name}\n{sql};" for name, sql in self.outputs.items()]
         return "\n\n".join(parts) + "\n"
 
 
 def tx_types(base: dict[str, str], extra: dict[str, str]) -> dict[str, ir.DType]:
-    kinds: dict[str, ir.DType] = {"string": "string", "money": "number", "rate": "number",
-                                  "share": "number", "date": "date"}
+    kinds: dict[str, ir.DType] = {
+        "string": "string",
+        "money": "number",
+        "rate": "number",
+        "share": "number",
+        "date": "date",
+    }
     return {name: kinds[kind] for name, kind in {**base, **extra}.items()}
 
 
-def compile_run(plans: list[LoadedPlan], period_id: str, dialect: Dialect,
-                columns: dict[str, str]) -> Program:
+def compile_run(
+    plans: list[LoadedPlan], period_id: str, dialect: Dialect, columns: dict[str, str]
+) -> Program:
     """Compile ``plans`` for a run of ``period_id`` over transactions with ``columns``."""
     program = Program()
     far = dialect.date_lit(FAR_FUTURE)
@@ -79,8 +159,10 @@ def compile_run(plans: list[LoadedPlan], period_id: str, dialect: Dialect,
             run_period: Period = parse_period(period_id, loaded.plan.fiscal_year_start_month)
             cal = build_calendar(loaded, run_period)
         except ValueError as exc:
-            raise PlanError(f"{loaded.file}: cannot run for {period_id}",
-                            [loaded.issue(("pay", "frequency"), str(exc))]) from None
+            raise PlanError(
+                f"{loaded.file}: cannot run for {period_id}",
+                [loaded.issue(("pay", "frequency"), str(exc))],
+            ) from None
         ctx = Ctx(loaded, dialect, cal, f"p{i}_", tx_types({}, columns))
         _compile_plan(ctx, list(columns))
         program.statements += ctx.statements
@@ -89,24 +171,30 @@ def compile_run(plans: list[LoadedPlan], period_id: str, dialect: Dialect,
         p = ctx.prefix
         per_output["credits"].append(
             f"SELECT c.*, pt.period_id AS period_id, c.credit_on AS credited_on FROM {p}credits c "
-            f"JOIN {p}points pt ON pt.pp = c.pp WHERE pt.in_run")
+            f"JOIN {p}points pt ON pt.pp = c.pp WHERE pt.in_run"
+        )
         per_output["measures"].append(
             f"SELECT m.*, {dialect.str_lit(loaded.plan.id)} AS plan_id, {loaded.plan.version} AS "
-            f"plan_version FROM {p}mp m WHERE m.in_run")
+            f"plan_version FROM {p}mp m WHERE m.in_run"
+        )
         per_output["earnings"].append(
             f"SELECT e.*, {dialect.str_lit(loaded.plan.id)} AS plan_id, {loaded.plan.version} AS "
             f"plan_version, {dialect.str_lit(loaded.plan.currency)} AS currency, "
             f"e.kind AS line_type_out FROM {p}earn_all e WHERE e.in_run AND "
-            "e.amount <> 0")
+            "e.amount <> 0"
+        )
         per_output["payouts"].append(f"SELECT * FROM {p}payouts")
     for name, cols in OUTPUTS.items():
         select_cols = ", ".join(
             ("line_type_out AS line_type" if (name, c) == ("earnings", "line_type") else c)
-            for c in cols)
-        union = "\nUNION ALL ".join(f"SELECT {select_cols} FROM ({s}) x{j}"
-                                    for j, s in enumerate(per_output[name]))
-        program.outputs[name] = (f"SELECT * FROM (\n{union}\n) o ORDER BY "
-                                 + ", ".join(f"{c} NULLS FIRST" for c in SORT[name]))
+            for c in cols
+        )
+        union = "\nUNION ALL ".join(
+            f"SELECT {select_cols} FROM ({s}) x{j}" for j, s in enumerate(per_output[name])
+        )
+        program.outputs[name] = f"SELECT * FROM (\n{union}\n) o ORDER BY " + ", ".join(
+            f"{c} NULLS FIRST" for c in SORT[name]
+        )
     return program
 
 

@@ -14,8 +14,12 @@ from openspm.engine.errors import NotSupported
 class ExprCompiler:
     """Render IR to SQL; columns are qualified with ``alias`` (or mapped by ``column``)."""
 
-    def __init__(self, dialect: Dialect, column: Callable[[str], str],
-                 types: dict[str, ir.DType] | None = None) -> None:
+    def __init__(
+        self,
+        dialect: Dialect,
+        column: Callable[[str], str],
+        types: dict[str, ir.DType] | None = None,
+    ) -> None:
         self.d = dialect
         self.column = column
         self.types = types or {}
@@ -42,7 +46,7 @@ class ExprCompiler:
         result: str = method(node)
         return result
 
-    def visit_Lit(self, node: ir.Lit) -> str:  # noqa: N802
+    def visit_Lit(self, node: ir.Lit) -> str:
         value = node.value
         if value is None:
             return "NULL"
@@ -54,13 +58,13 @@ class ExprCompiler:
             return self.d.date_lit(value)
         return self.d.str_lit(value)
 
-    def visit_Col(self, node: ir.Col) -> str:  # noqa: N802
+    def visit_Col(self, node: ir.Col) -> str:
         return self.column(node.name)
 
-    def visit_Neg(self, node: ir.Neg) -> str:  # noqa: N802
+    def visit_Neg(self, node: ir.Neg) -> str:
         return f"(-{self.visit(node.operand)})"
 
-    def visit_Arith(self, node: ir.Arith) -> str:  # noqa: N802
+    def visit_Arith(self, node: ir.Arith) -> str:
         left, right = self.visit(node.left), self.visit(node.right)
         if node.op == "/":
             return self.d.div(left, right)
@@ -68,30 +72,33 @@ class ExprCompiler:
             return self.d.mul(left, right)
         return f"({left} {node.op} {right})"
 
-    def visit_Compare(self, node: ir.Compare) -> str:  # noqa: N802
+    def visit_Compare(self, node: ir.Compare) -> str:
         op = {"==": "=", "!=": "<>"}.get(node.op, node.op)
         return f"({self.visit(node.left)} {op} {self.visit(node.right)})"
 
-    def visit_BoolOp(self, node: ir.BoolOp) -> str:  # noqa: N802
+    def visit_BoolOp(self, node: ir.BoolOp) -> str:
         sep = f" {node.op.upper()} "
         return "(" + sep.join(self.visit(o) for o in node.operands) + ")"
 
-    def visit_Not(self, node: ir.Not) -> str:  # noqa: N802
+    def visit_Not(self, node: ir.Not) -> str:
         return f"(NOT {self.visit(node.operand)})"
 
-    def visit_InList(self, node: ir.InList) -> str:  # noqa: N802
+    def visit_InList(self, node: ir.InList) -> str:
         values = ", ".join(self.visit(v) for v in node.values)
         neg = "NOT " if node.negated else ""
         return f"({self.visit(node.operand)} {neg}IN ({values}))"
 
-    def visit_IsNull(self, node: ir.IsNull) -> str:  # noqa: N802
+    def visit_IsNull(self, node: ir.IsNull) -> str:
         return f"({self.visit(node.operand)} IS {'NOT ' if node.negated else ''}NULL)"
 
-    def visit_Call(self, node: ir.Call) -> str:  # noqa: N802
+    def visit_Call(self, node: ir.Call) -> str:
         fn = node.func
         if fn in ("if", "coalesce", "least", "greatest"):
-            args = ([self.visit(node.args[0]), *self._same_scale(node.args[1:])] if fn == "if"
-                    else self._same_scale(node.args))
+            args = (
+                [self.visit(node.args[0]), *self._same_scale(node.args[1:])]
+                if fn == "if"
+                else self._same_scale(node.args)
+            )
         else:
             args = [self.visit(a) for a in node.args]
         if fn == "if":

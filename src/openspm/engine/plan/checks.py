@@ -239,6 +239,10 @@ def check_raw(data: dict[str, object]) -> list[Problem]:
             expr_at((key, i, "filter"), item.get("filter"))
             ref = item.get("measure")
             if key == "components" and isinstance(ref, str) and names and ref not in names:
-                out.append(((key, i, "measure"),
-                            f"unknown measure {ref!r} (defined: {', '.join(sorted(names))})"))
+                out.append(
+                    (
+                        (key, i, "measure"),
+                        f"unknown measure {ref!r} (defined: {', '.join(sorted(names))})",
+                    )
+                )
     return out

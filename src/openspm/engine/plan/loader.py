@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from openspm.engine import expr
+from openspm.engine import expr, ir
 from openspm.engine.errors import PlanError, PlanIssue
 from openspm.engine.plan import checks
 from openspm.engine.plan.schema import Plan
@@ -89,8 +89,7 @@ def load_plan_text(text: str, file: str = "<plan>") -> LoadedPlan:
                 message = "unknown key"
             elif err["type"] == "union_tag_invalid":
                 ctx = err.get("ctx") or {}
-                message = (f"unknown kind {ctx.get('tag')!r} (expected "
-                           f"{ctx.get('expected_tags')})")
+                message = f"unknown kind {ctx.get('tag')!r} (expected {ctx.get('expected_tags')})"
             issues.append(PlanIssue(file, source.line_of(path), format_path(path), message))
         for path, message in checks.check_raw(source.data):
             issues.append(PlanIssue(file, source.line_of(path), format_path(path), message))
@@ -144,7 +143,7 @@ def load_plans(path: str | FsPath) -> list[LoadedPlan]:
     return plans
 
 
-def parse_expression(loaded: LoadedPlan, path: Path, text: str) -> expr.ir.Node:
+def parse_expression(loaded: LoadedPlan, path: Path, text: str) -> ir.Node:
     """Parse an expression of ``loaded`` at ``path`` or raise a located :class:`PlanError`."""
     try:
         return expr.parse(text)

@@ -67,14 +67,16 @@ class TerritoryRule(RuleBase):
     roles: list[str] | None = None
 
 
+def _rollup_reasons() -> list[CreditReason]:
+    return ["owner", "split", "territory"]
+
+
 class RollupRule(RuleBase):
     """Copy credits to each manager above the credited payee, as of the credit date."""
 
     kind: Literal["rollup"]
     levels: Annotated[int, Field(ge=1, le=20)] = 20
-    from_reasons: list[CreditReason] = Field(
-        default_factory=lambda: ["owner", "split", "territory"]
-    )
+    from_reasons: list[CreditReason] = Field(default_factory=_rollup_reasons)
 
 
 CreditRule = Annotated[
@@ -258,6 +260,10 @@ class Pay(Strict):
     clawback: Clawback | None = None
 
 
+def _default_crediting() -> list[CreditRule]:
+    return [OwnerRule(kind="owner"), SplitRule(kind="split")]
+
+
 class Plan(Strict):
     """A versioned compensation plan document."""
 
@@ -273,7 +279,7 @@ class Plan(Strict):
     fx_rate_date: DateField | Literal["credit_date"] = "credit_date"
     classify: dict[Ident, Expr] = Field(default_factory=dict)
     crediting: Annotated[list[CreditRule], Field(min_length=1)] = Field(
-        default_factory=lambda: [OwnerRule(kind="owner"), SplitRule(kind="split")]
+        default_factory=_default_crediting
     )
     measures: Annotated[dict[Ident, Measure], Field(min_length=1)]
     ramp: Ramp | None = None

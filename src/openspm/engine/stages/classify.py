@@ -15,8 +15,11 @@ from openspm.engine.stages.common import compiler, open_end, typed_expr
 
 
 def money_columns(ctx: Ctx) -> list[str]:
-    return [c for c, t in ctx.tx_columns.items()
-            if t == "number" and (c == "amount" or c.endswith("_amount"))]
+    return [
+        c
+        for c, t in ctx.tx_columns.items()
+        if t == "number" and (c == "amount" or c.endswith("_amount"))
+    ]
 
 
 def classify(ctx: Ctx, base_columns: list[str]) -> str:
@@ -41,8 +44,10 @@ def classify(ctx: Ctx, base_columns: list[str]) -> str:
     claw = plan.pay.clawback
     if claw:
         elapsed = d.days_between(cd, "t.cancelled_on")
-        inside = (f"t.cancelled_on IS NOT NULL AND t.cancelled_on >= {cd} "
-                  f"AND {elapsed} < {claw.window_days}")
+        inside = (
+            f"t.cancelled_on IS NOT NULL AND t.cancelled_on >= {cd} "
+            f"AND {elapsed} < {claw.window_days}"
+        )
         cpp = d.int_div(f"{d.month_index('t.cancelled_on')} - {fs - 1}", str(cal.freq_months))
         cancel_pp = f"CASE WHEN {inside} THEN {cpp} END"
         if claw.method == "full":
@@ -64,17 +69,21 @@ def classify(ctx: Ctx, base_columns: list[str]) -> str:
     select = base
     for name, text in plan.classify.items():  # each derived column may use the earlier ones
         if name in ctx.tx_columns:
-            raise PlanError(f"{ctx.loaded.file}: invalid plan", [ctx.loaded.issue(
-                ("classify", name), f"{name!r} is already a transaction column")])
+            raise PlanError(
+                f"{ctx.loaded.file}: invalid plan",
+                [ctx.loaded.issue(("classify", name), f"{name!r} is already a transaction column")],
+            )
         node = typed_expr(ctx, ("classify", name), text, None)
         value = compiler(ctx, "b").visit(node)
         select = f"SELECT b.*, {value} AS {d.ident(name)}\nFROM (\n{select}\n) b"
         ctx.tx_columns[name] = expr.check(node, ctx.tx_columns)
     table = ctx.add("tx", select)
-    ctx.checks.append((
-        f"SELECT source_currency, credit_on, transaction_id FROM {table} "
-        "WHERE fx_rate IS NULL ORDER BY transaction_id LIMIT 1",
-        "transactions: no fx rate from {0} to " + plan.currency + " on {1} "
-        "(transaction {2}); add it to fx_rates"))
+    ctx.checks.append(
+        (
+            f"SELECT source_currency, credit_on, transaction_id FROM {table} "
+            "WHERE fx_rate IS NULL ORDER BY transaction_id LIMIT 1",
+            "transactions: no fx rate from {0} to " + plan.currency + " on {1} "
+            "(transaction {2}); add it to fx_rates",
+        )
+    )
     return table
-

@@ -13,19 +13,27 @@ from openspm.engine.plan.source import Path
 FAR_FUTURE = date(9999, 12, 31)
 
 
-def typed_expr(ctx: Ctx, path: Path, text: str, want: ir.DType | None,
-               columns: dict[str, ir.DType] | None = None) -> ir.Node:
+def typed_expr(
+    ctx: Ctx,
+    path: Path,
+    text: str,
+    want: ir.DType | None,
+    columns: dict[str, ir.DType] | None = None,
+) -> ir.Node:
     """Parse and type-check an expression of the plan, raising a located :class:`PlanError`."""
     loaded = ctx.loaded
     try:
         node = expr.parse(text)
         got = expr.check(node, columns if columns is not None else ctx.tx_columns)
     except expr.ExprError as exc:
-        raise PlanError(f"{loaded.file}: invalid expression", [loaded.issue(path, str(exc))]) \
-            from None
+        raise PlanError(
+            f"{loaded.file}: invalid expression", [loaded.issue(path, str(exc))]
+        ) from None
     if want is not None and got not in (want, "null"):
-        raise PlanError(f"{loaded.file}: invalid expression",
-                        [loaded.issue(path, f"must be a {want} expression, not {got}")])
+        raise PlanError(
+            f"{loaded.file}: invalid expression",
+            [loaded.issue(path, f"must be a {want} expression, not {got}")],
+        )
     return node
 
 
@@ -43,7 +51,8 @@ def open_end(ctx: Ctx, sql: str) -> str:
 def overlap_days(ctx: Ctx, a_from: str, a_to: str, b_from: str, b_to: str) -> str:
     """Days in ``[a_from, a_to) ∩ [b_from, b_to)`` (ends already non-NULL) as a decimal."""
     d = ctx.dialect
-    return (f"GREATEST({d.dec(0)}, {d.days_between(f'GREATEST({a_from}, {b_from})', f'LEAST({a_to}, {b_to})')})")
+    days = d.days_between(f"GREATEST({a_from}, {b_from})", f"LEAST({a_to}, {b_to})")
+    return f"GREATEST({d.dec(0)}, {days})"
 
 
 def str_list(ctx: Ctx, values: list[str]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from openspm.engine.compile.context import Ctx
 from openspm.engine.compile.dialect import S_SHARE
+from openspm.engine.compile.sql import bool_filter
 from openspm.engine.plan.schema import (
     OverlayRule,
     OwnerRule,
@@ -18,11 +19,12 @@ from openspm.engine.plan.schema import (
     SplitRule,
     TerritoryRule,
 )
-from openspm.engine.compile.sql import bool_filter
 from openspm.engine.stages.common import compiler, open_end, str_list, typed_expr
 
-_COLS = ("transaction_id, payee_id, credit_reason, rule_id, rule_index, credit_percent, "
-         "source_payee_id, allow_double")
+_COLS = (
+    "transaction_id, payee_id, credit_reason, rule_id, rule_index, credit_percent, "
+    "source_payee_id, allow_double"
+)
 
 
 def hierarchy_closure(dialect_recursive: str, far: str) -> str:
@@ -35,7 +37,8 @@ def hierarchy_closure(dialect_recursive: str, far: str) -> str:
         "  SELECT c.payee_id, h.manager_id, c.depth + 1, GREATEST(c.valid_from, h.effective_from),"
         f"\n    LEAST(c.valid_to, COALESCE(h.effective_to, {far}))\n"
         "  FROM chain c JOIN in_hierarchy h ON h.payee_id = c.manager_id\n"
-        f"    AND h.effective_from < c.valid_to AND COALESCE(h.effective_to, {far}) > c.valid_from\n"
+        f"    AND h.effective_from < c.valid_to AND COALESCE(h.effective_to, {far}) > "
+        "c.valid_from\n"
         "  WHERE c.depth < 20\n"
         ")\nSELECT payee_id, manager_id, depth, valid_from, valid_to FROM chain "
         "WHERE valid_from < valid_to"
@@ -50,82 +53,123 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
     for i, rule in enumerate(plan.crediting):
         rid = d.str_lit(rule.id or f"{rule.kind}_{i + 1}")
         allow = "TRUE" if rule.allow_double_credit else "FALSE"
-        node = (typed_expr(ctx, ("crediting", i, "filter"), rule.filter, "bool")
-                if rule.filter else None)
+        node = (
+            typed_expr(ctx, ("crediting", i, "filter"), rule.filter, "bool")
+            if rule.filter
+            else None
+        )
         where = bool_filter(compiler(ctx, "t"), node)
-        head = f"SELECT t.transaction_id, "
+        head = "SELECT t.transaction_id, "
         tail = f", {rid} AS rule_id, {i} AS rule_index"
         if isinstance(rule, OwnerRule):
-            anti = ("LEFT JOIN (SELECT DISTINCT transaction_id FROM in_splits) s "
-                    "ON s.transaction_id = t.transaction_id\n" if has_split_rule else "")
+            anti = (
+                "LEFT JOIN (SELECT DISTINCT transaction_id FROM in_splits) s "
+                "ON s.transaction_id = t.transaction_id\n"
+                if has_split_rule
+                else ""
+            )
             cond = " AND s.transaction_id IS NULL" if has_split_rule else ""
-            sql = (f"{head}t.payee_id, 'owner' AS credit_reason{tail}, {d.at(1, S_SHARE)} AS "
-                   f"credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, {allow} AS "
-                   f"allow_double\nFROM {tx} t\n{anti}WHERE t.payee_id IS NOT NULL{cond} "
-                   f"AND {where}")
+            sql = (
+                f"{head}t.payee_id, 'owner' AS credit_reason{tail}, {d.at(1, S_SHARE)} AS "
+                f"credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, {allow} AS "
+                f"allow_double\nFROM {tx} t\n{anti}WHERE t.payee_id IS NOT NULL{cond} "
+                f"AND {where}"
+            )
         elif isinstance(rule, SplitRule):
-            sql = (f"{head}s.payee_id, 'split' AS credit_reason{tail}, s.split_percent AS "
-                   f"credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, {allow} AS "
-                   f"allow_double\nFROM {tx} t JOIN in_splits s ON s.transaction_id = "
-                   f"t.transaction_id\nWHERE {where}")
+            sql = (
+                f"{head}s.payee_id, 'split' AS credit_reason{tail}, s.split_percent AS "
+                f"credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, {allow} AS "
+                f"allow_double\nFROM {tx} t JOIN in_splits s ON s.transaction_id = "
+                f"t.transaction_id\nWHERE {where}"
+            )
         elif isinstance(rule, OverlayRule):
-            payees = "\nUNION ALL ".join(f"SELECT {d.str_lit(p)} AS payee_id"
-                                         for p in rule.payees)
-            sql = (f"{head}o.payee_id, 'overlay' AS credit_reason{tail}, "
-                   f"{d.at(d.dec_lit(rule.percent), S_SHARE)} AS credit_percent, CAST(NULL AS VARCHAR) AS "
-                   f"source_payee_id, {allow} AS allow_double\nFROM {tx} t CROSS JOIN (\n"
-                   f"{payees}\n) o\nWHERE {where}")
+            payees = "\nUNION ALL ".join(f"SELECT {d.str_lit(p)} AS payee_id" for p in rule.payees)
+            sql = (
+                f"{head}o.payee_id, 'overlay' AS credit_reason{tail}, "
+                f"{d.at(d.dec_lit(rule.percent), S_SHARE)} AS credit_percent, CAST(NULL AS "
+                "VARCHAR) AS "
+                f"source_payee_id, {allow} AS allow_double\nFROM {tx} t CROSS JOIN (\n"
+                f"{payees}\n) o\nWHERE {where}"
+            )
         elif isinstance(rule, TerritoryRule):
-            roles = (f" AND a.role IN ({str_list(ctx, rule.roles)})" if rule.roles else "")
-            sql = (f"{head}a.payee_id, 'territory' AS credit_reason{tail}, "
-                   f"COALESCE(a.split_percent, {d.at(1, S_SHARE)}) AS credit_percent, "
-                   f"CAST(NULL AS VARCHAR) AS source_payee_id, {allow} AS allow_double\n"
-                   f"FROM {tx} t JOIN in_territory_assignments a ON a.territory_id = "
-                   f"t.territory_id\n  AND a.effective_from <= t.credit_on AND t.credit_on < "
-                   f"{open_end(ctx, 'a.effective_to')}{roles}\nWHERE {where}")
+            roles = f" AND a.role IN ({str_list(ctx, rule.roles)})" if rule.roles else ""
+            sql = (
+                f"{head}a.payee_id, 'territory' AS credit_reason{tail}, "
+                f"COALESCE(a.split_percent, {d.at(1, S_SHARE)}) AS credit_percent, "
+                f"CAST(NULL AS VARCHAR) AS source_payee_id, {allow} AS allow_double\n"
+                f"FROM {tx} t JOIN in_territory_assignments a ON a.territory_id = "
+                f"t.territory_id\n  AND a.effective_from <= t.credit_on AND t.credit_on < "
+                f"{open_end(ctx, 'a.effective_to')}{roles}\nWHERE {where}"
+            )
         else:
             assert isinstance(rule, RollupRule)
             earlier = [t for t, _ in rule_tables]
             base = "\nUNION ALL ".join(f"SELECT {_COLS} FROM {t}" for t in earlier)
-            sql = (f"{head}h.manager_id AS payee_id, 'rollup' AS credit_reason{tail}, "
-                   f"b.credit_percent, b.payee_id AS source_payee_id, {allow} AS allow_double\n"
-                   f"FROM (\n{base}\n) b\nJOIN {tx} t ON t.transaction_id = b.transaction_id\n"
-                   f"JOIN {closure} h ON h.payee_id = b.payee_id AND h.valid_from <= t.credit_on"
-                   f" AND t.credit_on < h.valid_to AND h.depth <= {rule.levels}\n"
-                   f"WHERE b.credit_reason IN ({str_list(ctx, list(rule.from_reasons))}) "
-                   f"AND {where}")
+            sql = (
+                f"{head}h.manager_id AS payee_id, 'rollup' AS credit_reason{tail}, "
+                f"b.credit_percent, b.payee_id AS source_payee_id, {allow} AS allow_double\n"
+                f"FROM (\n{base}\n) b\nJOIN {tx} t ON t.transaction_id = b.transaction_id\n"
+                f"JOIN {closure} h ON h.payee_id = b.payee_id AND h.valid_from <= t.credit_on"
+                f" AND t.credit_on < h.valid_to AND h.depth <= {rule.levels}\n"
+                f"WHERE b.credit_reason IN ({str_list(ctx, list(rule.from_reasons))}) "
+                f"AND {where}"
+            )
         rule_tables.append((ctx.add(f"rule_{i}", sql), rule.kind))
     union = "\nUNION ALL ".join(f"SELECT {_COLS} FROM {t}" for t, _ in rule_tables)
-    raw = ctx.add("credits_raw", (
-        f"SELECT r.*, MIN(r.rule_index) OVER (PARTITION BY r.transaction_id, r.payee_id) "
-        f"AS first_rule\nFROM (\n{union}\n) r"))
+    raw = ctx.add(
+        "credits_raw",
+        (
+            f"SELECT r.*, MIN(r.rule_index) OVER (PARTITION BY r.transaction_id, r.payee_id) "
+            f"AS first_rule\nFROM (\n{union}\n) r"
+        ),
+    )
     assign = _assignments(ctx, raw)
-    cid = d.concat("c.transaction_id", "'/'", "c.payee_id", "'/'", "c.rule_index", "'/'",
-                   "COALESCE(c.source_payee_id, '')")
-    table = ctx.add("credits", (
-        f"SELECT {d.str_lit(plan.id)} AS plan_id, {plan.version} AS plan_version, {cid} AS "
-        "credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.rule_id, c.rule_index, "
-        "c.source_payee_id, c.credit_percent, t.credit_on, t.pp, t.source_amount, "
-        f"t.source_currency, t.fx_rate, {d.mul('t.amount', 'c.credit_percent')} AS amount, "
-        f"{d.str_lit(plan.currency)} AS currency, t.cancel_pp, t.claw_factor\n"
-        f"FROM {raw} c JOIN {tx} t ON t.transaction_id = c.transaction_id\n"
-        f"JOIN {assign} a ON a.payee_id = c.payee_id AND a.effective_from <= t.credit_on "
-        "AND t.credit_on < a.effective_to\n"
-        "WHERE c.allow_double OR c.rule_index = c.first_rule"))
-    ctx.checks.append((
-        f"SELECT a.payee_id FROM {assign} a JOIN {assign} b ON a.payee_id = b.payee_id AND "
-        "a.effective_from < b.effective_from AND b.effective_from < a.effective_to "
-        "ORDER BY 1 LIMIT 1",
-        f"plan_assignments: payee {{0}} has overlapping assignments to plan {plan.id!r}"))
-    ctx.checks.append((
-        "SELECT transaction_id, CAST(SUM(split_percent) AS VARCHAR) FROM in_splits "
-        f"WHERE transaction_id IN (SELECT transaction_id FROM {tx}) GROUP BY transaction_id "
-        f"HAVING SUM(split_percent) <> 1 ORDER BY transaction_id LIMIT 1",
-        "splits: the split_percent of transaction {0} sum to {1}, not 1 (100 %)"))
-    ctx.checks.append((
-        "SELECT transaction_id, payee_id FROM in_splits GROUP BY transaction_id, payee_id "
-        "HAVING COUNT(*) > 1 ORDER BY 1, 2 LIMIT 1",
-        "splits: transaction {0} lists payee {1} twice"))
+    cid = d.concat(
+        "c.transaction_id",
+        "'/'",
+        "c.payee_id",
+        "'/'",
+        "c.rule_index",
+        "'/'",
+        "COALESCE(c.source_payee_id, '')",
+    )
+    table = ctx.add(
+        "credits",
+        (
+            f"SELECT {d.str_lit(plan.id)} AS plan_id, {plan.version} AS plan_version, {cid} AS "
+            "credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.rule_id, c.rule_index, "
+            "c.source_payee_id, c.credit_percent, t.credit_on, t.pp, t.source_amount, "
+            f"t.source_currency, t.fx_rate, {d.mul('t.amount', 'c.credit_percent')} AS amount, "
+            f"{d.str_lit(plan.currency)} AS currency, t.cancel_pp, t.claw_factor\n"
+            f"FROM {raw} c JOIN {tx} t ON t.transaction_id = c.transaction_id\n"
+            f"JOIN {assign} a ON a.payee_id = c.payee_id AND a.effective_from <= t.credit_on "
+            "AND t.credit_on < a.effective_to\n"
+            "WHERE c.allow_double OR c.rule_index = c.first_rule"
+        ),
+    )
+    ctx.checks.append(
+        (
+            f"SELECT a.payee_id FROM {assign} a JOIN {assign} b ON a.payee_id = b.payee_id AND "
+            "a.effective_from < b.effective_from AND b.effective_from < a.effective_to "
+            "ORDER BY 1 LIMIT 1",
+            f"plan_assignments: payee {{0}} has overlapping assignments to plan {plan.id!r}",
+        )
+    )
+    ctx.checks.append(
+        (
+            "SELECT transaction_id, CAST(SUM(split_percent) AS VARCHAR) FROM in_splits "
+            f"WHERE transaction_id IN (SELECT transaction_id FROM {tx}) GROUP BY transaction_id "
+            f"HAVING SUM(split_percent) <> 1 ORDER BY transaction_id LIMIT 1",
+            "splits: the split_percent of transaction {0} sum to {1}, not 1 (100 %)",
+        )
+    )
+    ctx.checks.append(
+        (
+            "SELECT transaction_id, payee_id FROM in_splits GROUP BY transaction_id, payee_id "
+            "HAVING COUNT(*) > 1 ORDER BY 1, 2 LIMIT 1",
+            "splits: transaction {0} lists payee {1} twice",
+        )
+    )
     return table
 
 
@@ -135,16 +179,24 @@ def _assignments(ctx: Ctx, raw: str) -> str:
     pid = d.str_lit(plan.id)
     lo = d.date_lit(plan.effective_from) if plan.effective_from else "DATE '0001-01-01'"
     hi = d.date_lit(plan.effective_to) if plan.effective_to else open_end(ctx, "NULL")
-    explicit = (f"SELECT payee_id, effective_from, {open_end(ctx, 'effective_to')} AS "
-                f"effective_to FROM in_plan_assignments WHERE plan_id = {pid}")
+    explicit = (
+        f"SELECT payee_id, effective_from, {open_end(ctx, 'effective_to')} AS "
+        f"effective_to FROM in_plan_assignments WHERE plan_id = {pid}"
+    )
     everyone = (
         f"SELECT payee_id, {lo} AS effective_from, {hi} AS effective_to FROM (\n"
-        "  SELECT payee_id FROM in_payees UNION SELECT payee_id FROM " + raw +
-        "\n  UNION SELECT payee_id FROM in_quotas UNION SELECT payee_id FROM in_mbo_scores\n) x\n"
-        f"WHERE NOT EXISTS (SELECT 1 FROM in_plan_assignments WHERE plan_id = {pid})")
+        "  SELECT payee_id FROM in_payees UNION SELECT payee_id FROM "
+        + raw
+        + "\n  UNION SELECT payee_id FROM in_quotas UNION SELECT payee_id FROM in_mbo_scores\n) x\n"
+        f"WHERE NOT EXISTS (SELECT 1 FROM in_plan_assignments WHERE plan_id = {pid})"
+    )
     end = f"LEAST(a.effective_to, {hi}, {open_end(ctx, 'pe.terminated_on')})"
-    return ctx.add("assign", (
-        f"SELECT a.payee_id, GREATEST(a.effective_from, {lo}) AS effective_from, {end} AS "
-        f"effective_to FROM (\n{explicit}\nUNION ALL\n{everyone}\n) a\n"
-        "LEFT JOIN in_payees pe ON pe.payee_id = a.payee_id\n"
-        f"WHERE GREATEST(a.effective_from, {lo}) < {end}"))
+    return ctx.add(
+        "assign",
+        (
+            f"SELECT a.payee_id, GREATEST(a.effective_from, {lo}) AS effective_from, {end} AS "
+            f"effective_to FROM (\n{explicit}\nUNION ALL\n{everyone}\n) a\n"
+            "LEFT JOIN in_payees pe ON pe.payee_id = a.payee_id\n"
+            f"WHERE GREATEST(a.effective_from, {lo}) < {end}"
+        ),
+    )

@@ -19,28 +19,35 @@ def earn(ctx: Ctx, component_tables: list[str], pts: str) -> str:
     cols = ", ".join(LINE_COLS)
     union = "\nUNION ALL ".join(f"SELECT {cols} FROM {t}" for t in component_tables)
     td = ctx.add_view("lines_td", union)
-    spans = [SCOPE_MONTHS.get(getattr(c, "accumulate", "per_transaction"), 0)
-             for c in ctx.plan.components]
+    spans = [
+        SCOPE_MONTHS.get(getattr(c, "accumulate", "per_transaction"), 0)
+        for c in ctx.plan.components
+    ]
     if all(m <= ctx.cal.freq_months for m in spans):
         # every scope is one pay period: nothing earlier to subtract
-        diff = ctx.add_view("earn_diff", f"SELECT l.*, {d.zero(S_LINE)} AS prior_amount "
-                                         f"FROM {td} l")
+        diff = ctx.add_view(
+            "earn_diff", f"SELECT l.*, {d.zero(S_LINE)} AS prior_amount FROM {td} l"
+        )
         return _finish(ctx, diff, pts)
     # a scope of the pay period's own length has q_idx = pp (quarterly) or y_idx = pp (yearly)
     nxt_scope = "CASE l.scope_months WHEN 3 THEN nx.q_idx WHEN 12 THEN nx.y_idx ELSE nx.pp END"
     trace = ",\n  ".join(
-        f"COALESCE(MAX(CASE WHEN u.is_cur = 1 THEN u.{c} END), MAX(u.{c})) AS {c}"
-        for c in TRACE)
-    diff = ctx.add("earn_diff", (
-        f"SELECT u.line_key, u.pp,\n  {trace},\n"
-        f"  SUM(u.cur) AS to_date_amount, SUM(u.prior) AS prior_amount\nFROM (\n"
-        f"  SELECT l.*, l.to_date_amount AS cur, {d.zero(S_LINE)} AS prior, 1 AS is_cur "
-        f"FROM {td} l\n"
-        "  UNION ALL\n"
-        f"  SELECT {', '.join('nx.pp' if c == 'pp' else 'l.' + c for c in LINE_COLS)}, "
-        f"{d.zero(S_LINE)} AS cur, l.to_date_amount AS prior, 0 AS is_cur\n"
-        f"  FROM {td} l JOIN {pts} nx ON nx.pp = l.pp + 1 AND {nxt_scope} = l.scope_idx\n"
-        ") u GROUP BY u.line_key, u.pp"))
+        f"COALESCE(MAX(CASE WHEN u.is_cur = 1 THEN u.{c} END), MAX(u.{c})) AS {c}" for c in TRACE
+    )
+    diff = ctx.add(
+        "earn_diff",
+        (
+            f"SELECT u.line_key, u.pp,\n  {trace},\n"
+            f"  SUM(u.cur) AS to_date_amount, SUM(u.prior) AS prior_amount\nFROM (\n"
+            f"  SELECT l.*, l.to_date_amount AS cur, {d.zero(S_LINE)} AS prior, 1 AS is_cur "
+            f"FROM {td} l\n"
+            "  UNION ALL\n"
+            f"  SELECT {', '.join('nx.pp' if c == 'pp' else 'l.' + c for c in LINE_COLS)}, "
+            f"{d.zero(S_LINE)} AS cur, l.to_date_amount AS prior, 0 AS is_cur\n"
+            f"  FROM {td} l JOIN {pts} nx ON nx.pp = l.pp + 1 AND {nxt_scope} = l.scope_idx\n"
+            ") u GROUP BY u.line_key, u.pp"
+        ),
+    )
     return _finish(ctx, diff, pts)
 
 
@@ -54,12 +61,17 @@ def _finish(ctx: Ctx, diff: str, pts: str) -> str:
     if claws:
         parts.append(claws)
     amount = "d.to_date_amount - d.prior_amount"
-    is_claw = ("d.cancel_pp IS NOT NULL AND d.pp = d.cancel_pp AND "
-               f"{amount} < 0 AND d.line_type <> 'cap'")
-    return ctx.add("earn_all", (
-        f"SELECT d.*, pt.period_id, pt.in_run, ({amount}) AS amount,\n"
-        f"  CASE WHEN {is_claw} THEN 'clawback' ELSE d.line_type END AS kind\n"
-        f"FROM (\n" + "\nUNION ALL ".join(parts) + f"\n) d JOIN {pts} pt ON pt.pp = d.pp"))
+    is_claw = (
+        f"d.cancel_pp IS NOT NULL AND d.pp = d.cancel_pp AND {amount} < 0 AND d.line_type <> 'cap'"
+    )
+    return ctx.add(
+        "earn_all",
+        (
+            f"SELECT d.*, pt.period_id, pt.in_run, ({amount}) AS amount,\n"
+            f"  CASE WHEN {is_claw} THEN 'clawback' ELSE d.line_type END AS kind\n"
+            f"FROM (\n" + "\nUNION ALL ".join(parts) + f"\n) d JOIN {pts} pt ON pt.pp = d.pp"
+        ),
+    )
 
 
 def _cap_lines(ctx: Ctx, comp: Component, diff: str, pts: str) -> str:
@@ -73,15 +85,18 @@ def _cap_lines(ctx: Ctx, comp: Component, diff: str, pts: str) -> str:
         months = SCOPE_MONTHS[acc]
         window = {3: "pt.q_idx", 12: "pt.y_idx"}.get(months, "pt.pp")
     cap = _cap_amount(ctx, comp.cap.amount, comp.cap.ti_multiple)
-    cum = (f"SUM(g.amount) OVER (PARTITION BY g.payee_id, g.win ORDER BY g.pp ROWS BETWEEN "
-           "UNBOUNDED PRECEDING AND CURRENT ROW)")
+    cum = (
+        "SUM(g.amount) OVER (PARTITION BY g.payee_id, g.win ORDER BY g.pp ROWS BETWEEN "
+        "UNBOUNDED PRECEDING AND CURRENT ROW)"
+    )
     key = d.concat(d.str_lit(comp.id), "'|'", "c.payee_id", "'|cap'")
     months = SCOPE_MONTHS[acc] or ctx.cal.freq_months
     return (
         f"SELECT {key} AS line_key, {d.str_lit(comp.id)} AS component_id, "
         f"{d.str_lit(comp.kind)} AS component_kind, 'cap' AS line_type, c.payee_id, c.pp, "
         f"{months} AS scope_months, c.win AS scope_idx, NULL, NULL, NULL, NULL, NULL, "
-        f"{d.rescale('c.cum', S_VALUE)}, {d.rescale('c.cap', S_RATIO)}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.is_held, c.cap_td AS to_date_amount, "
+        f"{d.rescale('c.cum', S_VALUE)}, {d.rescale('c.cap', S_RATIO)}, NULL, NULL, NULL, "
+        "NULL, NULL, NULL, NULL, c.is_held, c.cap_td AS to_date_amount, "
         f"COALESCE(LAG(c.cap_td) OVER (PARTITION BY c.payee_id, c.win ORDER BY c.pp), "
         f"{d.zero(S_LINE)}) AS prior_amount\nFROM (\n"
         f"  SELECT h.*, LEAST({d.zero(S_LINE)}, h.cap - h.cum) AS cap_td FROM (\n"
@@ -90,7 +105,8 @@ def _cap_lines(ctx: Ctx, comp: Component, diff: str, pts: str) -> str:
         f"SUM(x.to_date_amount - x.prior_amount) AS amount\n"
         f"      FROM {diff} x JOIN {pts} pt ON pt.pp = x.pp\n"
         f"      WHERE x.component_id = {d.str_lit(comp.id)} GROUP BY x.payee_id, x.pp, {window}\n"
-        f"    ) g LEFT JOIN in_payees pe ON pe.payee_id = g.payee_id\n  ) h\n) c")
+        f"    ) g LEFT JOIN in_payees pe ON pe.payee_id = g.payee_id\n  ) h\n) c"
+    )
 
 
 def _cross_scope_clawbacks(ctx: Ctx, diff: str, pts: str) -> str | None:
@@ -104,7 +120,9 @@ def _cross_scope_clawbacks(ctx: Ctx, diff: str, pts: str) -> str | None:
         return None
     ids = ", ".join(d.str_lit(c) for c in comps)
     key = d.concat("x.component_id", "'|'", "x.credit_id", "'|clawback'")
-    scope_at_cancel = "CASE x.scope_months WHEN 3 THEN cp.q_idx WHEN 12 THEN cp.y_idx ELSE cp.pp END"
+    scope_at_cancel = (
+        "CASE x.scope_months WHEN 3 THEN cp.q_idx WHEN 12 THEN cp.y_idx ELSE cp.pp END"
+    )
     earned = "SUM(x.to_date_amount - x.prior_amount)"
     return (
         f"SELECT {key} AS line_key, x.component_id, MAX(x.component_kind), 'clawback', "
@@ -116,4 +134,5 @@ def _cross_scope_clawbacks(ctx: Ctx, diff: str, pts: str) -> str | None:
         f"FROM {diff} x JOIN {pts} cp ON cp.pp = x.cancel_pp\n"
         f"WHERE x.component_id IN ({ids}) AND x.cancel_pp IS NOT NULL AND x.pp < x.cancel_pp "
         f"AND x.scope_idx <> {scope_at_cancel} AND x.line_type <> 'cap'\n"
-        "GROUP BY x.component_id, x.payee_id, x.credit_id")
+        "GROUP BY x.component_id, x.payee_id, x.credit_id"
+    )

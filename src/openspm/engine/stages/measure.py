@@ -30,15 +30,38 @@ def points(ctx: Ctx) -> str:
         mi = month_index(period.start) - (cal.fiscal_start_month - 1)
         q0, y0 = (mi // 3) * 3, (mi // 12) * 12
         base = cal.fiscal_start_month - 1
-        rows.append([
-            str(pp), d.str_lit(period.id), d.date_lit(period.start), d.date_lit(period.end),
-            "TRUE" if pp >= cal.run_first else "FALSE",
-            str(mi + base), str(mi + base + cal.freq_months),
-            str(mi // 3), str(q0 + base), str(q0 + base + 3),
-            str(mi // 12), str(y0 + base), str(y0 + base + 12),
-        ])
-    cols = ["pp", "period_id", "start_on", "end_on", "in_run", "mi_start", "mi_end", "q_idx",
-            "q_mi_start", "q_mi_end", "y_idx", "y_mi_start", "y_mi_end"]
+        rows.append(
+            [
+                str(pp),
+                d.str_lit(period.id),
+                d.date_lit(period.start),
+                d.date_lit(period.end),
+                "TRUE" if pp >= cal.run_first else "FALSE",
+                str(mi + base),
+                str(mi + base + cal.freq_months),
+                str(mi // 3),
+                str(q0 + base),
+                str(q0 + base + 3),
+                str(mi // 12),
+                str(y0 + base),
+                str(y0 + base + 12),
+            ]
+        )
+    cols = [
+        "pp",
+        "period_id",
+        "start_on",
+        "end_on",
+        "in_run",
+        "mi_start",
+        "mi_end",
+        "q_idx",
+        "q_mi_start",
+        "q_mi_end",
+        "y_idx",
+        "y_mi_start",
+        "y_mi_end",
+    ]
     return ctx.add("points", values_table(ctx, cols, rows))
 
 
@@ -57,19 +80,22 @@ def measure_values(ctx: Ctx, tx: str, credits: str) -> str:
     selects = []
     for name, measure in plan.measures.items():
         value = typed_expr(ctx, ("measures", name, "value"), measure.value, "number")
-        filt = (typed_expr(ctx, ("measures", name, "filter"), measure.filter, "bool")
-                if measure.filter else None)
+        filt = (
+            typed_expr(ctx, ("measures", name, "filter"), measure.filter, "bool")
+            if measure.filter
+            else None
+        )
         where = bool_filter(compiler(ctx, "t"), filt)
         if measure.credit_reasons:
             where += f" AND c.credit_reason IN ({str_list(ctx, list(measure.credit_reasons))})"
         raw = d.at(compiler(ctx, "t").visit(value), S_TX)
-        val = d.mul(f"COALESCE({raw}, {d.zero(S_TX)})",
-                    "c.credit_percent")
+        val = d.mul(f"COALESCE({raw}, {d.zero(S_TX)})", "c.credit_percent")
         selects.append(
             f"SELECT c.credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.credit_on, "
             f"c.pp, c.cancel_pp, c.claw_factor, c.credit_percent, {d.str_lit(name)} AS measure_id, "
             f"{val} AS value\nFROM {credits} c JOIN {tx} t ON t.transaction_id = c.transaction_id"
-            f"\nWHERE {where}")
+            f"\nWHERE {where}"
+        )
     return ctx.add("mv", "\nUNION ALL ".join(selects))
 
 
@@ -79,9 +105,11 @@ def effective_value(ctx: Ctx, alias: str, pp: str) -> str:
     if not claw or not claw.reduces_attainment:
         return f"{alias}.value"
     d = ctx.dialect
-    return (f"CASE WHEN {alias}.cancel_pp IS NOT NULL AND {alias}.cancel_pp <= {pp} THEN "
-            f"{d.rescale(d.mul(f'{alias}.value', f'{d.dec(1)} - {alias}.claw_factor'), S_VALUE)} "
-            f"ELSE {alias}.value END")
+    return (
+        f"CASE WHEN {alias}.cancel_pp IS NOT NULL AND {alias}.cancel_pp <= {pp} THEN "
+        f"{d.rescale(d.mul(f'{alias}.value', f'{d.dec(1)} - {alias}.claw_factor'), S_VALUE)} "
+        f"ELSE {alias}.value END"
+    )
 
 
 def quotas(ctx: Ctx) -> str:
@@ -96,23 +124,33 @@ def quotas(ctx: Ctx) -> str:
     rows = [[d.str_lit(pid), str(start), str(n)] for pid, (start, n) in sorted(seen.items())]
     pmap = values_table(ctx, ["period_id", "q_mi_start", "months"], rows)
     if plan.ramp:
-        cases = " ".join(f"WHEN {i + 1} THEN {d.at(d.dec_lit(s), S_SHARE)}"
-                         for i, s in enumerate(plan.ramp.schedule))
+        cases = " ".join(
+            f"WHEN {i + 1} THEN {d.at(d.dec_lit(s), S_SHARE)}"
+            for i, s in enumerate(plan.ramp.schedule)
+        )
         tenure = f"(m.q_mi_start + o.k - {d.month_index('pe.hired_on')} + 1)"
         one, zero = d.at(1, S_SHARE), d.zero(S_SHARE)
-        factor = (f"CASE WHEN pe.hired_on IS NULL THEN {one} WHEN {tenure} < 1 THEN "
-                  f"{zero} ELSE CASE {tenure} {cases} ELSE {one} END END")
+        factor = (
+            f"CASE WHEN pe.hired_on IS NULL THEN {one} WHEN {tenure} < 1 THEN "
+            f"{zero} ELSE CASE {tenure} {cases} ELSE {one} END END"
+        )
         offsets = values_table(ctx, ["k"], [[str(k)] for k in range(12)])
-        amount = (f"(SELECT {d.div(d.mul('q.quota_amount', f'SUM({factor})'), 'm.months')} "
-                  f"FROM ({offsets}) o WHERE o.k < m.months)")
+        amount = (
+            f"(SELECT {d.div(d.mul('q.quota_amount', f'SUM({factor})'), 'm.months')} "
+            f"FROM ({offsets}) o WHERE o.k < m.months)"
+        )
     else:
         amount = d.at("q.quota_amount", S_RATIO)
-    return ctx.add("quota_rows", (
-        f"SELECT q.payee_id, q.measure_id, m.q_mi_start, m.q_mi_start + m.months AS q_mi_end, "
-        f"m.months, {amount} AS quota_amount\n"
-        f"FROM in_quotas q JOIN ({pmap}) m ON m.period_id = q.period_id\n"
-        "LEFT JOIN in_payees pe ON pe.payee_id = q.payee_id\n"
-        f"WHERE q.plan_id IS NULL OR q.plan_id = {d.str_lit(plan.id)}"))
+    return ctx.add(
+        "quota_rows",
+        (
+            f"SELECT q.payee_id, q.measure_id, m.q_mi_start, m.q_mi_start + m.months AS q_mi_end, "
+            f"m.months, {amount} AS quota_amount\n"
+            f"FROM in_quotas q JOIN ({pmap}) m ON m.period_id = q.period_id\n"
+            "LEFT JOIN in_payees pe ON pe.payee_id = q.payee_id\n"
+            f"WHERE q.plan_id IS NULL OR q.plan_id = {d.str_lit(plan.id)}"
+        ),
+    )
 
 
 def active_days(ctx: Ctx, assign: str, pts: str) -> str:
@@ -121,23 +159,34 @@ def active_days(ctx: Ctx, assign: str, pts: str) -> str:
     term = f"COALESCE(pe.terminated_on, {far})"
     a_to = f"LEAST(a.effective_to, {term})"
     assigned = overlap_days(ctx, "a.effective_from", a_to, "pt.start_on", "pt.end_on")
-    leave = overlap_days(ctx, "GREATEST(a.effective_from, l.effective_from)",
-                         f"LEAST({a_to}, {open_end(ctx, 'l.effective_to')})",
-                         "pt.start_on", "pt.end_on")
+    leave = overlap_days(
+        ctx,
+        "GREATEST(a.effective_from, l.effective_from)",
+        f"LEAST({a_to}, {open_end(ctx, 'l.effective_to')})",
+        "pt.start_on",
+        "pt.end_on",
+    )
     d = ctx.dialect
-    return ctx.add("active", (
-        f"SELECT x.payee_id, x.pp, SUM(x.days) AS active_days, MAX(x.period_days) AS period_days"
-        f"\nFROM (\n  SELECT a.payee_id, pt.pp, {assigned} AS days, "
-        f"{d.days_between('pt.start_on', 'pt.end_on')} AS period_days\n"
-        f"  FROM {assign} a CROSS JOIN {pts} pt LEFT JOIN in_payees pe ON pe.payee_id = a.payee_id"
-        f"\n  UNION ALL\n  SELECT a.payee_id, pt.pp, -{leave} AS days, "
-        f"{d.days_between('pt.start_on', 'pt.end_on')} AS period_days\n"
-        f"  FROM {assign} a JOIN in_leaves l ON l.payee_id = a.payee_id CROSS JOIN {pts} pt\n"
-        "  LEFT JOIN in_payees pe ON pe.payee_id = a.payee_id\n) x GROUP BY x.payee_id, x.pp"))
+    return ctx.add(
+        "active",
+        (
+            "SELECT x.payee_id, x.pp, SUM(x.days) AS active_days, MAX(x.period_days) AS "
+            "period_days"
+            f"\nFROM (\n  SELECT a.payee_id, pt.pp, {assigned} AS days, "
+            f"{d.days_between('pt.start_on', 'pt.end_on')} AS period_days\n"
+            f"  FROM {assign} a CROSS JOIN {pts} pt LEFT JOIN in_payees pe ON pe.payee_id = "
+            "a.payee_id"
+            f"\n  UNION ALL\n  SELECT a.payee_id, pt.pp, -{leave} AS days, "
+            f"{d.days_between('pt.start_on', 'pt.end_on')} AS period_days\n"
+            f"  FROM {assign} a JOIN in_leaves l ON l.payee_id = a.payee_id CROSS JOIN {pts} pt\n"
+            "  LEFT JOIN in_payees pe ON pe.payee_id = a.payee_id\n) x GROUP BY x.payee_id, x.pp"
+        ),
+    )
 
 
-def measure_points(ctx: Ctx, mv: str, qrows: str, assign: str, pts: str,
-                   uses: list[tuple[str, str]]) -> str:
+def measure_points(
+    ctx: Ctx, mv: str, qrows: str, assign: str, pts: str, uses: list[tuple[str, str]]
+) -> str:
     """To-date totals and quotas for each (measure, accumulate) in ``uses``."""
     d = ctx.dialect
     selects = []
@@ -145,13 +194,17 @@ def measure_points(ctx: Ctx, mv: str, qrows: str, assign: str, pts: str,
         sidx, ws, we = scope_cols(acc, "pt")
         vs = ctx.scope_of("v.pp", acc)
         eff = effective_value(ctx, "v", "pt.pp")
-        contained = (f"(SELECT SUM(q.quota_amount) FROM {qrows} q WHERE q.payee_id = g.payee_id "
-                     f"AND q.measure_id = {d.str_lit(measure)} AND q.q_mi_start >= g.ws AND "
-                     f"q.q_mi_end <= g.we)")
-        containing = (f"(SELECT SUM({d.div(d.mul('q.quota_amount', '(g.we - g.ws)'), 'q.months')})"
-                      f" FROM {qrows} q WHERE q.payee_id = g.payee_id AND q.measure_id = "
-                      f"{d.str_lit(measure)} AND q.q_mi_start <= g.ws AND q.q_mi_end >= g.we "
-                      "AND q.months > (g.we - g.ws))")
+        contained = (
+            f"(SELECT SUM(q.quota_amount) FROM {qrows} q WHERE q.payee_id = g.payee_id "
+            f"AND q.measure_id = {d.str_lit(measure)} AND q.q_mi_start >= g.ws AND "
+            f"q.q_mi_end <= g.we)"
+        )
+        containing = (
+            f"(SELECT SUM({d.div(d.mul('q.quota_amount', '(g.we - g.ws)'), 'q.months')})"
+            f" FROM {qrows} q WHERE q.payee_id = g.payee_id AND q.measure_id = "
+            f"{d.str_lit(measure)} AND q.q_mi_start <= g.ws AND q.q_mi_end >= g.we "
+            "AND q.months > (g.we - g.ws))"
+        )
         selects.append(
             f"SELECT g.payee_id, {d.str_lit(measure)} AS measure_id, {d.str_lit(acc)} AS "
             f"accumulate, g.pp, g.period_id, g.in_run, g.to_date_value, g.period_value, "
@@ -163,11 +216,21 @@ def measure_points(ctx: Ctx, mv: str, qrows: str, assign: str, pts: str,
             f"\n  FROM (SELECT DISTINCT payee_id FROM {assign}) a CROSS JOIN {pts} pt\n"
             f"  LEFT JOIN {mv} v ON v.payee_id = a.payee_id AND v.measure_id = "
             f"{d.str_lit(measure)} AND {vs} = {sidx} AND v.pp <= pt.pp\n"
-            f"  GROUP BY a.payee_id, pt.pp, pt.period_id, pt.in_run, {sidx}, {ws}, {we}\n) g")
-    union = "\nUNION ALL ".join(selects) if selects else (
-        "SELECT CAST(NULL AS VARCHAR) AS payee_id, CAST(NULL AS VARCHAR) AS measure_id, "
-        "CAST(NULL AS VARCHAR) AS accumulate, 0 AS pp, CAST(NULL AS VARCHAR) AS period_id, "
-        f"FALSE AS in_run, {d.zero(S_VALUE)} AS to_date_value, {d.zero(S_VALUE)} AS period_value, "
-        f"{d.dec(0)} AS quota_amount WHERE FALSE")
-    return ctx.add("mp", f"SELECT m.*, {d.div('m.to_date_value', 'm.quota_amount')} AS "
-                         f"attainment\nFROM (\n{union}\n) m")
+            f"  GROUP BY a.payee_id, pt.pp, pt.period_id, pt.in_run, {sidx}, {ws}, {we}\n) g"
+        )
+    union = (
+        "\nUNION ALL ".join(selects)
+        if selects
+        else (
+            "SELECT CAST(NULL AS VARCHAR) AS payee_id, CAST(NULL AS VARCHAR) AS measure_id, "
+            "CAST(NULL AS VARCHAR) AS accumulate, 0 AS pp, CAST(NULL AS VARCHAR) AS period_id, "
+            f"FALSE AS in_run, {d.zero(S_VALUE)} AS to_date_value, {d.zero(S_VALUE)} AS "
+            "period_value, "
+            f"{d.dec(0)} AS quota_amount WHERE FALSE"
+        )
+    )
+    return ctx.add(
+        "mp",
+        f"SELECT m.*, {d.div('m.to_date_value', 'm.quota_amount')} AS "
+        f"attainment\nFROM (\n{union}\n) m",
+    )

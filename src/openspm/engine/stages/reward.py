@@ -19,10 +19,30 @@ from openspm.engine.stages.measure import effective_value, scope_cols
 
 #: Columns of every to-date line, in order.
 LINE_COLS = [
-    "line_key", "component_id", "component_kind", "line_type", "payee_id", "pp", "scope_months",
-    "scope_idx", "credit_id", "transaction_id", "credit_reason", "measure_id", "measure_value",
-    "basis_to_date", "quota_amount", "attainment", "tier", "rate", "multiplier", "objective_id",
-    "cancel_pp", "claw_factor", "is_held", "to_date_amount",
+    "line_key",
+    "component_id",
+    "component_kind",
+    "line_type",
+    "payee_id",
+    "pp",
+    "scope_months",
+    "scope_idx",
+    "credit_id",
+    "transaction_id",
+    "credit_reason",
+    "measure_id",
+    "measure_value",
+    "basis_to_date",
+    "quota_amount",
+    "attainment",
+    "tier",
+    "rate",
+    "multiplier",
+    "objective_id",
+    "cancel_pp",
+    "claw_factor",
+    "is_held",
+    "to_date_amount",
 ]
 
 
@@ -36,12 +56,17 @@ def uses(comp: Component) -> list[tuple[str, str]]:
         acc = "period_to_date"
     measure = getattr(comp, "measure", None)
     if comp.gate:
-        out.append((comp.gate.measure or measure or "", acc if acc != "per_transaction"
-                    else "period_to_date"))
+        out.append(
+            (
+                comp.gate.measure or measure or "",
+                acc if acc != "per_transaction" else "period_to_date",
+            )
+        )
     if isinstance(comp, Commission):
         for m in comp.multipliers:
-            out.append((m.measure or comp.measure, acc if acc != "per_transaction"
-                        else "period_to_date"))
+            out.append(
+                (m.measure or comp.measure, acc if acc != "per_transaction" else "period_to_date")
+            )
     return [u for u in out if u[0]]
 
 
@@ -49,32 +74,44 @@ def _acc_for_points(acc: str) -> str:
     return "period_to_date" if acc == "per_transaction" else acc
 
 
-def _threshold(ctx: Ctx, mp_alias: str, min_attainment: Decimal | None,
-               min_value: Decimal | None, inclusive: bool) -> str:
+def _threshold(
+    ctx: Ctx,
+    mp_alias: str,
+    min_attainment: Decimal | None,
+    min_value: Decimal | None,
+    inclusive: bool,
+) -> str:
     d = ctx.dialect
     op = ">=" if inclusive else ">"
     if min_attainment is not None:
-        return (f"COALESCE({mp_alias}.to_date_value {op} "
-                f"{d.mul(d.dec_lit(min_attainment), f'{mp_alias}.quota_amount')}, FALSE)")
+        return (
+            f"COALESCE({mp_alias}.to_date_value {op} "
+            f"{d.mul(d.dec_lit(min_attainment), f'{mp_alias}.quota_amount')}, FALSE)"
+        )
     assert min_value is not None
     return f"COALESCE({mp_alias}.to_date_value {op} {d.dec_lit(min_value)}, FALSE)"
 
 
-def _gate_join(ctx: Ctx, comp: Component, gate: Gate, mp: str, acc: str, default: str,
-               inclusive: bool) -> tuple[str, str]:
+def _gate_join(
+    ctx: Ctx, comp: Component, gate: Gate, mp: str, acc: str, default: str, inclusive: bool
+) -> tuple[str, str]:
     d = ctx.dialect
-    join = (f"LEFT JOIN {mp} gm ON gm.payee_id = x.payee_id AND gm.pp = x.pp AND gm.measure_id = "
-            f"{d.str_lit(gate.measure or default)} AND gm.accumulate = "
-            f"{d.str_lit(_acc_for_points(acc))}\n")
+    join = (
+        f"LEFT JOIN {mp} gm ON gm.payee_id = x.payee_id AND gm.pp = x.pp AND gm.measure_id = "
+        f"{d.str_lit(gate.measure or default)} AND gm.accumulate = "
+        f"{d.str_lit(_acc_for_points(acc))}\n"
+    )
     return join, _threshold(ctx, "gm", gate.min_attainment, gate.min_value, inclusive)
 
 
 def _head(ctx: Ctx, comp: Component, line_type: str, acc: str) -> str:
     d = ctx.dialect
     months = SCOPE_MONTHS[acc] or ctx.cal.freq_months
-    return (f"{d.str_lit(comp.id)} AS component_id, {d.str_lit(comp.kind)} AS component_kind, "
-            f"{d.str_lit(line_type)} AS line_type, x.payee_id, x.pp, {months} AS scope_months, "
-            f"{ctx.scope_of('x.pp', acc)} AS scope_idx")
+    return (
+        f"{d.str_lit(comp.id)} AS component_id, {d.str_lit(comp.kind)} AS component_kind, "
+        f"{d.str_lit(line_type)} AS line_type, x.payee_id, x.pp, {months} AS scope_months, "
+        f"{ctx.scope_of('x.pp', acc)} AS scope_idx"
+    )
 
 
 def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pts: str) -> str:
@@ -84,32 +121,49 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
     tiers = comp.tiers or [Tier.model_validate({"from": 0, "rate": comp.rate})]
     per_tx = acc == "per_transaction"
     base = _credit_base(ctx, comp, k, comp.measure, acc, mv, tx, pts)
-    pos = ctx.add(f"c{k}_pos", (
-        "SELECT b.*, " + (
-            f"{d.zero(S_VALUE)} AS cum_before, b.v_at AS total" if per_tx else
-            "COALESCE(SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp ORDER BY b.credit_on, "
-            "b.transaction_id, b.credit_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), "
-            f"{d.zero(S_VALUE)}) AS cum_before,\n  SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp) "
-            "AS total") +
-        f", q.quota_amount, q.attainment, q.to_date_value AS scope_to_date\nFROM {base} b\n"
-        f"LEFT JOIN {mp} q ON q.payee_id = b.payee_id AND q.pp = b.pp AND q.measure_id = "
-        f"{d.str_lit(comp.measure)} AND q.accumulate = {d.str_lit(_acc_for_points(acc))}"))
+    pos = ctx.add(
+        f"c{k}_pos",
+        (
+            "SELECT b.*, "
+            + (
+                f"{d.zero(S_VALUE)} AS cum_before, b.v_at AS total"
+                if per_tx
+                else "COALESCE(SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp ORDER BY "
+                "b.credit_on, b.transaction_id, b.credit_id ROWS BETWEEN UNBOUNDED PRECEDING "
+                "AND 1 PRECEDING), "
+                f"{d.zero(S_VALUE)}) AS cum_before,\n  SUM(b.v_at) OVER (PARTITION BY "
+                "b.payee_id, b.pp) "
+                "AS total"
+            )
+            + f", q.quota_amount, q.attainment, q.to_date_value AS scope_to_date\nFROM {base} b\n"
+            f"LEFT JOIN {mp} q ON q.payee_id = b.payee_id AND q.pp = b.pp AND q.measure_id = "
+            f"{d.str_lit(comp.measure)} AND q.accumulate = {d.str_lit(_acc_for_points(acc))}"
+        ),
+    )
     if comp.tier_basis == "attainment":
-        ctx.checks.append((
-            f"SELECT p.payee_id, pt.period_id FROM {pos} p JOIN {pts} pt ON pt.pp = p.pp "
-            "WHERE p.quota_amount IS NULL OR p.quota_amount = 0 ORDER BY 1, 2 LIMIT 1",
-            f"quotas: payee {{0}} has no quota for measure {comp.measure!r} in {{1}}, which "
-            f"component {comp.id!r} of plan {ctx.plan.id!r} needs for attainment"))
+        ctx.checks.append(
+            (
+                f"SELECT p.payee_id, pt.period_id FROM {pos} p JOIN {pts} pt ON pt.pp = p.pp "
+                "WHERE p.quota_amount IS NULL OR p.quota_amount = 0 ORDER BY 1, 2 LIMIT 1",
+                f"quotas: payee {{0}} has no quota for measure {comp.measure!r} in {{1}}, which "
+                f"component {comp.id!r} of plan {ctx.plan.id!r} needs for attainment",
+            )
+        )
     rows = []
     for i, t in enumerate(tiers):
-        rows.append([str(i), d.at(d.dec_lit(t.from_), S_SHARE),
-                     d.at(d.dec_lit(t.to), S_SHARE) if t.to is not None else
-                     f"CAST(NULL AS DECIMAL(38, {S_SHARE}))",
-                     d.at(d.dec_lit(t.rate) if t.rate is not None else 0, S_SHARE),
-                     d.at(d.dec_lit(t.amount) if t.amount is not None else 0, S_SHARE),
-                     d.str_lit(t.label or str(i + 1))])
-    tiers_sql = values_table(ctx, ["tier_index", "t_from", "t_to", "rate", "amount", "label"],
-                             rows)
+        rows.append(
+            [
+                str(i),
+                d.at(d.dec_lit(t.from_), S_SHARE),
+                d.at(d.dec_lit(t.to), S_SHARE)
+                if t.to is not None
+                else f"CAST(NULL AS DECIMAL(38, {S_SHARE}))",
+                d.at(d.dec_lit(t.rate) if t.rate is not None else 0, S_SHARE),
+                d.at(d.dec_lit(t.amount) if t.amount is not None else 0, S_SHARE),
+                d.str_lit(t.label or str(i + 1)),
+            ]
+        )
+    tiers_sql = values_table(ctx, ["tier_index", "t_from", "t_to", "rate", "amount", "label"], rows)
 
     def unit(bound: str) -> str:
         if comp.tier_basis == "attainment":
@@ -119,53 +173,67 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
     from_u, to_u = unit("t.t_from"), unit("t.t_to")
     if comp.tiering == "retroactive":
         if comp.bounds == "lower_inclusive":
-            cond = f"(t.tier_index = 0 OR p.total >= {from_u}) AND (t.t_to IS NULL OR p.total < {to_u})"
+            low, high = ">=", "<"
         else:
-            cond = f"(t.tier_index = 0 OR p.total > {from_u}) AND (t.t_to IS NULL OR p.total <= {to_u})"
+            low, high = ">", "<="
+        cond = (
+            f"(t.tier_index = 0 OR p.total {low} {from_u}) "
+            f"AND (t.t_to IS NULL OR p.total {high} {to_u})"
+        )
         slice_, earning, rate = "p.v_at", d.mul("p.v_at", "t.rate"), "t.rate"
     else:
         lo = "LEAST(p.cum_before, p.cum_before + p.v_at)"
         hi = "GREATEST(p.cum_before, p.cum_before + p.v_at)"
         sign = "CASE WHEN p.v_at < 0 THEN -1 ELSE 1 END"
-        low_b = (f"CASE WHEN t.tier_index = 0 THEN {lo} ELSE GREATEST({lo}, {from_u}) END"
-                 if comp.tiering == "marginal" else f"GREATEST({lo}, {from_u})")
+        low_b = (
+            f"CASE WHEN t.tier_index = 0 THEN {lo} ELSE GREATEST({lo}, {from_u}) END"
+            if comp.tiering == "marginal"
+            else f"GREATEST({lo}, {from_u})"
+        )
         slice_ = f"({sign} * (LEAST({hi}, COALESCE({to_u}, {hi})) - {low_b}))"
         first_ok = "t.tier_index = 0 OR " if comp.tiering == "marginal" else ""
-        cond = (f"({first_ok}{hi} > {from_u}) AND (t.t_to IS NULL OR {lo} < {to_u}) "
-                "AND p.v_at <> 0")
+        cond = f"({first_ok}{hi} > {from_u}) AND (t.t_to IS NULL OR {lo} < {to_u}) AND p.v_at <> 0"
         if comp.tiering == "marginal":
             earning, rate = d.mul("x.slice", "x.rate"), "t.rate"
         else:
             width = f"({to_u} - {from_u})"
             rate = d.div("t.amount", width)
-            earning = d.at(d.div(d.mul("x.slice", "x.amount"), "(x.t_to_u - x.t_from_u)"),
-                           S_LINE)
-    inner = (f"SELECT p.*, t.tier_index, t.label, t.amount, {rate} AS rate, {slice_} AS slice, "
-             f"{from_u} AS t_from_u, {to_u} AS t_to_u\nFROM {pos} p JOIN ({tiers_sql}) t ON "
-             f"{cond}")
+            earning = d.at(d.div(d.mul("x.slice", "x.amount"), "(x.t_to_u - x.t_from_u)"), S_LINE)
+    inner = (
+        f"SELECT p.*, t.tier_index, t.label, t.amount, {rate} AS rate, {slice_} AS slice, "
+        f"{from_u} AS t_from_u, {to_u} AS t_to_u\nFROM {pos} p JOIN ({tiers_sql}) t ON "
+        f"{cond}"
+    )
     if comp.tiering == "retroactive":
         earning = d.mul("x.v_at", "x.rate")
     gate_join, gate_ok = ("", "TRUE")
     if comp.gate:
-        gate_join, gate_ok = _gate_join(ctx, comp, comp.gate, mp, acc, comp.measure,
-                                        comp.bounds == "lower_inclusive")
+        gate_join, gate_ok = _gate_join(
+            ctx, comp, comp.gate, mp, acc, comp.measure, comp.bounds == "lower_inclusive"
+        )
     mult = _multiplier(ctx, comp, mp, acc)
     if comp.multipliers:
-        earning = (f"CASE WHEN {mult[1]} = 1 THEN {earning} "
-                   f"ELSE {d.rescale(d.mul(earning, mult[1]))} END")
+        earning = (
+            f"CASE WHEN {mult[1]} = 1 THEN {earning} ELSE {d.rescale(d.mul(earning, mult[1]))} END"
+        )
     amount = f"CASE WHEN {gate_ok} THEN {earning} ELSE {d.zero(S_LINE)} END"
     amount = _claw_keep(ctx, amount)
     key = d.concat(d.str_lit(comp.id), "'|'", "x.credit_id", "'|'", "x.tier_index")
-    lines = ctx.add(f"c{k}", (
-        f"SELECT {key} AS line_key, {_head(ctx, comp, 'commission', acc)}, x.credit_id, x.transaction_id, "
-        f"x.credit_reason, {d.str_lit(comp.measure)} AS measure_id, x.v_at AS measure_value, "
-        f"x.total AS basis_to_date, x.quota_amount, x.attainment, x.label AS tier, "
-        f"{d.at('x.rate', S_RATIO)} AS rate, "
-        f"{d.rescale(mult[1], S_RATIO) if comp.multipliers else mult[1]} AS multiplier, "
-        "CAST(NULL AS VARCHAR) AS objective_id, "
-        f"x.cancel_pp, x.claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS is_held, "
-        f"{amount} AS to_date_amount\n"
-        f"FROM ({inner}) x\n{gate_join}{mult[0]}"))
+    lines = ctx.add(
+        f"c{k}",
+        (
+            f"SELECT {key} AS line_key, {_head(ctx, comp, 'commission', acc)}, x.credit_id, "
+            "x.transaction_id, "
+            f"x.credit_reason, {d.str_lit(comp.measure)} AS measure_id, x.v_at AS measure_value, "
+            f"x.total AS basis_to_date, x.quota_amount, x.attainment, x.label AS tier, "
+            f"{d.at('x.rate', S_RATIO)} AS rate, "
+            f"{d.rescale(mult[1], S_RATIO) if comp.multipliers else mult[1]} AS multiplier, "
+            "CAST(NULL AS VARCHAR) AS objective_id, "
+            f"x.cancel_pp, x.claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS is_held, "
+            f"{amount} AS to_date_amount\n"
+            f"FROM ({inner}) x\n{gate_join}{mult[0]}"
+        ),
+    )
     if comp.cap and comp.cap.scope == "transaction":
         return _transaction_cap(ctx, k, comp, lines)
     return lines
@@ -176,8 +244,10 @@ def _claw_keep(ctx: Ctx, amount: str) -> str:
     if not claw or claw.reduces_attainment:
         return amount
     d = ctx.dialect
-    return (f"CASE WHEN x.cancel_pp IS NOT NULL AND x.cancel_pp <= x.pp THEN "
-            f"{d.rescale(d.mul(amount, f'{d.dec(1)} - x.claw_factor'))} ELSE {amount} END")
+    return (
+        f"CASE WHEN x.cancel_pp IS NOT NULL AND x.cancel_pp <= x.pp THEN "
+        f"{d.rescale(d.mul(amount, f'{d.dec(1)} - x.claw_factor'))} ELSE {amount} END"
+    )
 
 
 def _multiplier(ctx: Ctx, comp: Commission, mp: str, acc: str) -> tuple[str, str]:
@@ -190,14 +260,23 @@ def _multiplier(ctx: Ctx, comp: Commission, mp: str, acc: str) -> tuple[str, str
     joins, factors = [], []
     for g, (measure, idxs) in enumerate(sorted(groups.items())):
         alias = f"mm{g}"
-        joins.append(f"LEFT JOIN {mp} {alias} ON {alias}.payee_id = x.payee_id AND {alias}.pp = "
-                     f"x.pp AND {alias}.measure_id = {d.str_lit(measure)} AND {alias}.accumulate"
-                     f" = {d.str_lit(_acc_for_points(acc))}\n")
-        ms = sorted((comp.multipliers[j] for j in idxs),
-                    key=lambda m: (m.min_attainment or m.min_value or Decimal(0)), reverse=True)
+        joins.append(
+            f"LEFT JOIN {mp} {alias} ON {alias}.payee_id = x.payee_id AND {alias}.pp = "
+            f"x.pp AND {alias}.measure_id = {d.str_lit(measure)} AND {alias}.accumulate"
+            f" = {d.str_lit(_acc_for_points(acc))}\n"
+        )
+        ms = sorted(
+            (comp.multipliers[j] for j in idxs),
+            key=lambda m: (m.min_attainment or m.min_value or Decimal(0)),
+            reverse=True,
+        )
+        inclusive = comp.bounds == "lower_inclusive"
         whens = " ".join(
-            f"WHEN {_threshold(ctx, alias, m.min_attainment, m.min_value, comp.bounds == 'lower_inclusive')}"
-            f" THEN {d.at(d.dec_lit(m.factor), S_SHARE)}" for m in ms)
+            "WHEN "
+            f"{_threshold(ctx, alias, m.min_attainment, m.min_value, inclusive)}"
+            f" THEN {d.at(d.dec_lit(m.factor), S_SHARE)}"
+            for m in ms
+        )
         factors.append(f"CASE {whens} ELSE {d.at(1, S_SHARE)} END")
     expr = factors[0]
     for f in factors[1:]:
@@ -212,20 +291,24 @@ def _transaction_cap(ctx: Ctx, k: int, comp: Commission, lines: str) -> str:
     cap = _cap_amount(ctx, comp.cap.amount, comp.cap.ti_multiple)
     cols = ", ".join(LINE_COLS)
     key = d.concat(d.str_lit(comp.id), "'|'", "g.credit_id", "'|cap'")
-    return ctx.add(f"c{k}_capped", (
-        f"SELECT {cols} FROM {lines}\nUNION ALL\n"
-        f"SELECT {key} AS line_key, g.component_id, g.component_kind, 'cap' AS line_type, "
-        "g.payee_id, g.pp, g.scope_months, g.scope_idx, g.credit_id, g.transaction_id, "
-        "g.credit_reason, g.measure_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-        f"g.cancel_pp, g.claw_factor, g.is_held, {cap} - g.earned AS to_date_amount\n"
-        "FROM (\n  SELECT l.payee_id, l.pp, l.credit_id, MAX(l.component_id) AS component_id, "
-        "MAX(l.component_kind) AS component_kind, MAX(l.scope_months) AS scope_months, "
-        "MAX(l.scope_idx) AS scope_idx, MAX(l.transaction_id) AS transaction_id, "
-        "MAX(l.credit_reason) AS credit_reason, MAX(l.measure_id) AS measure_id, "
-        "MAX(l.cancel_pp) AS cancel_pp, MAX(l.claw_factor) AS claw_factor, "
-        "BOOL_OR(l.is_held) AS is_held, SUM(l.to_date_amount) AS earned\n"
-        f"  FROM {lines} l GROUP BY l.payee_id, l.pp, l.credit_id\n) g\n"
-        f"LEFT JOIN in_payees pe ON pe.payee_id = g.payee_id\nWHERE g.earned > {cap}"))
+    return ctx.add(
+        f"c{k}_capped",
+        (
+            f"SELECT {cols} FROM {lines}\nUNION ALL\n"
+            f"SELECT {key} AS line_key, g.component_id, g.component_kind, 'cap' AS line_type, "
+            "g.payee_id, g.pp, g.scope_months, g.scope_idx, g.credit_id, g.transaction_id, "
+            "g.credit_reason, g.measure_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+            f"g.cancel_pp, g.claw_factor, g.is_held, {cap} - g.earned AS to_date_amount\n"
+            "FROM (\n  SELECT l.payee_id, l.pp, l.credit_id, MAX(l.component_id) AS component_id, "
+            "MAX(l.component_kind) AS component_kind, MAX(l.scope_months) AS scope_months, "
+            "MAX(l.scope_idx) AS scope_idx, MAX(l.transaction_id) AS transaction_id, "
+            "MAX(l.credit_reason) AS credit_reason, MAX(l.measure_id) AS measure_id, "
+            "MAX(l.cancel_pp) AS cancel_pp, MAX(l.claw_factor) AS claw_factor, "
+            "BOOL_OR(l.is_held) AS is_held, SUM(l.to_date_amount) AS earned\n"
+            f"  FROM {lines} l GROUP BY l.payee_id, l.pp, l.credit_id\n) g\n"
+            f"LEFT JOIN in_payees pe ON pe.payee_id = g.payee_id\nWHERE g.earned > {cap}"
+        ),
+    )
 
 
 def _cap_amount(ctx: Ctx, amount: Decimal | None, ti_multiple: Decimal | None) -> str:
@@ -236,8 +319,16 @@ def _cap_amount(ctx: Ctx, amount: Decimal | None, ti_multiple: Decimal | None) -
     return d.at(d.mul("pe.target_incentive_amount", d.dec_lit(ti_multiple)), S_LINE)
 
 
-def _credit_base(ctx: Ctx, comp: Commission | Spiff, k: int, measure: str | None, acc: str,
-                 mv: str, tx: str, pts: str) -> str:
+def _credit_base(
+    ctx: Ctx,
+    comp: Commission | Spiff,
+    k: int,
+    measure: str | None,
+    acc: str,
+    mv: str,
+    tx: str,
+    pts: str,
+) -> str:
     """Credits (of ``measure``, or credited amounts) passing the component's filters, at every
     point of their scope."""
     d = ctx.dialect
@@ -254,16 +345,23 @@ def _credit_base(ctx: Ctx, comp: Commission | Spiff, k: int, measure: str | None
         where.append(f"v.credit_on >= {d.date_lit(comp.window.from_)}")
         if comp.window.to:
             where.append(f"v.credit_on < {d.date_lit(comp.window.to)}")
-    on = ("v.pp = pt.pp" if acc == "per_transaction" else
-          f"{ctx.scope_of('v.pp', acc)} = {sidx} AND v.pp <= pt.pp")
-    return ctx.add(f"c{k}_base", (
-        f"SELECT v.credit_id, v.transaction_id, v.payee_id, v.credit_reason, v.credit_on, "
-        f"v.cancel_pp, v.claw_factor, v.credit_percent, pt.pp, {effective_value(ctx, 'v', 'pt.pp')}"
-        f" AS v_at\nFROM {mv} v JOIN {pts} pt ON {on}\n{join_tx}WHERE " + " AND ".join(where)))
+    on = (
+        "v.pp = pt.pp"
+        if acc == "per_transaction"
+        else f"{ctx.scope_of('v.pp', acc)} = {sidx} AND v.pp <= pt.pp"
+    )
+    return ctx.add(
+        f"c{k}_base",
+        (
+            f"SELECT v.credit_id, v.transaction_id, v.payee_id, v.credit_reason, v.credit_on, "
+            "v.cancel_pp, v.claw_factor, v.credit_percent, pt.pp, "
+            f"{effective_value(ctx, 'v', 'pt.pp')}"
+            f" AS v_at\nFROM {mv} v JOIN {pts} pt ON {on}\n{join_tx}WHERE " + " AND ".join(where)
+        ),
+    )
 
 
-def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str,
-          pts: str) -> str:
+def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str, pts: str) -> str:
     """A fixed amount per qualifying credit (times its credit share), or a rate of a measure."""
     d = ctx.dialect
     source = mv if comp.measure else f"(SELECT c.*, c.amount AS value FROM {credits} c)"
@@ -278,26 +376,32 @@ def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str
     gate_join, gate_ok = ("", "TRUE")
     if comp.gate:
         default = comp.measure or next(iter(ctx.plan.measures))
-        gate_join, gate_ok = _gate_join(ctx, comp, comp.gate, mp, "per_transaction", default,
-                                        True)
+        gate_join, gate_ok = _gate_join(ctx, comp, comp.gate, mp, "per_transaction", default, True)
     amount = _claw_keep(ctx, f"CASE WHEN {gate_ok} THEN {earning} ELSE {d.zero(S_LINE)} END")
     key = d.concat(d.str_lit(comp.id), "'|'", "x.credit_id")
-    return ctx.add(f"c{k}", (
-        f"SELECT {key} AS line_key, {_head(ctx, comp, 'spiff', 'per_transaction')}, x.credit_id, "
-        f"x.transaction_id, x.credit_reason, {d.str_lit(comp.measure or '')} AS measure_id, "
-        "x.v_at AS measure_value, NULL AS basis_to_date, NULL AS quota_amount, NULL AS "
-        f"attainment, NULL AS tier, {rate} AS rate, NULL AS multiplier, NULL AS objective_id, "
-        f"x.cancel_pp, x.claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS is_held, "
-        f"{amount} AS to_date_amount\nFROM {base} x\n{gate_join}"))
+    return ctx.add(
+        f"c{k}",
+        (
+            f"SELECT {key} AS line_key, {_head(ctx, comp, 'spiff', 'per_transaction')}, "
+            "x.credit_id, "
+            f"x.transaction_id, x.credit_reason, {d.str_lit(comp.measure or '')} AS measure_id, "
+            "x.v_at AS measure_value, NULL AS basis_to_date, NULL AS quota_amount, NULL AS "
+            f"attainment, NULL AS tier, {rate} AS rate, NULL AS multiplier, NULL AS objective_id, "
+            f"x.cancel_pp, x.claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS is_held, "
+            f"{amount} AS to_date_amount\nFROM {base} x\n{gate_join}"
+        ),
+    )
 
 
 def _prorate(ctx: Ctx, active: str, pts: str, acc: str) -> str:
     """Active and total days of each payee over each point's scope window to date."""
     s1, _, _ = scope_cols(acc, "p1")
     s2, _, _ = scope_cols(acc, "p2")
-    return (f"(SELECT a.payee_id, p2.pp, SUM(a.active_days) AS active_days, "
-            f"SUM(a.period_days) AS period_days FROM {active} a JOIN {pts} p1 ON p1.pp = a.pp "
-            f"JOIN {pts} p2 ON {s1} = {s2} AND p1.pp <= p2.pp GROUP BY a.payee_id, p2.pp)")
+    return (
+        f"(SELECT a.payee_id, p2.pp, SUM(a.active_days) AS active_days, "
+        f"SUM(a.period_days) AS period_days FROM {active} a JOIN {pts} p1 ON p1.pp = a.pp "
+        f"JOIN {pts} p2 ON {s1} = {s2} AND p1.pp <= p2.pp GROUP BY a.payee_id, p2.pp)"
+    )
 
 
 def _target(ctx: Ctx, amount: Decimal | None, fraction: Decimal | None) -> str:
@@ -325,59 +429,87 @@ def bonus(ctx: Ctx, k: int, comp: Bonus, mp: str, active: str, pts: str) -> str:
             value = d.at(d.dec_lit(pnt.factor), S_RATIO)
         else:
             nxt = pts_sorted[j + 1]
-            value = d.at(f"{d.dec_lit(pnt.factor)} + " + d.div(
-                d.mul(f"x.to_date_value - {at(pnt.attainment)}",
-                      d.dec_lit(nxt.factor - pnt.factor)),
-                d.mul(d.dec_lit(nxt.attainment - pnt.attainment), "x.quota_amount")), S_RATIO)
+            value = d.at(
+                f"{d.dec_lit(pnt.factor)} + "
+                + d.div(
+                    d.mul(
+                        f"x.to_date_value - {at(pnt.attainment)}",
+                        d.dec_lit(nxt.factor - pnt.factor),
+                    ),
+                    d.mul(d.dec_lit(nxt.attainment - pnt.attainment), "x.quota_amount"),
+                ),
+                S_RATIO,
+            )
         whens.append(f"WHEN x.to_date_value {op} {at(pnt.attainment)} THEN {value}")
     factor = f"CASE {' '.join(whens)} ELSE {d.zero(S_RATIO)} END"
     gate_join, gate_ok = ("", "TRUE")
     if comp.gate:
-        gate_join, gate_ok = _gate_join(ctx, comp, comp.gate, mp, acc, comp.measure,
-                                        comp.bounds == "lower_inclusive")
+        gate_join, gate_ok = _gate_join(
+            ctx, comp, comp.gate, mp, acc, comp.measure, comp.bounds == "lower_inclusive"
+        )
     target = _target(ctx, comp.target_amount, comp.target_ti_fraction)
-    earned = d.at(d.div(d.mul(d.mul(target, "x.factor"), "pr.active_days"), "pr.period_days"),
-                  S_LINE)
+    earned = d.at(
+        d.div(d.mul(d.mul(target, "x.factor"), "pr.active_days"), "pr.period_days"), S_LINE
+    )
     key = d.concat(d.str_lit(comp.id), "'|'", "x.payee_id")
-    return ctx.add(f"c{k}", (
-        f"SELECT {key} AS line_key, {_head(ctx, comp, 'bonus', acc)}, NULL AS credit_id, NULL AS "
-        f"transaction_id, NULL AS credit_reason, {d.str_lit(comp.measure)} AS measure_id, "
-        "x.to_date_value AS measure_value, x.to_date_value AS basis_to_date, x.quota_amount, "
-        f"x.attainment, NULL AS tier, x.factor AS rate, {d.div('pr.active_days', 'pr.period_days')} "
-        "AS multiplier, NULL AS "
-        f"objective_id, NULL AS cancel_pp, NULL AS claw_factor, "
-        f"{'TRUE' if comp.hold else 'FALSE'} AS is_held, CASE WHEN {gate_ok} THEN {earned} "
-        f"ELSE {d.zero(S_LINE)} END AS to_date_amount\n"
-        f"FROM (SELECT m.*, {factor.replace('x.', 'm.')} AS factor FROM {mp} m WHERE "
-        f"m.measure_id = {d.str_lit(comp.measure)} AND m.accumulate = {d.str_lit(acc)} AND "
-        f"m.quota_amount > 0) x\n"
-        f"JOIN {_prorate(ctx, active, pts, acc)} pr ON pr.payee_id = x.payee_id AND pr.pp = x.pp\n"
-        f"LEFT JOIN in_payees pe ON pe.payee_id = x.payee_id\n{gate_join}"
-        "WHERE pr.active_days > 0"))
+    return ctx.add(
+        f"c{k}",
+        (
+            f"SELECT {key} AS line_key, {_head(ctx, comp, 'bonus', acc)}, NULL AS credit_id, "
+            "NULL AS "
+            f"transaction_id, NULL AS credit_reason, {d.str_lit(comp.measure)} AS measure_id, "
+            "x.to_date_value AS measure_value, x.to_date_value AS basis_to_date, x.quota_amount, "
+            "x.attainment, NULL AS tier, x.factor AS rate, "
+            f"{d.div('pr.active_days', 'pr.period_days')} "
+            "AS multiplier, NULL AS "
+            f"objective_id, NULL AS cancel_pp, NULL AS claw_factor, "
+            f"{'TRUE' if comp.hold else 'FALSE'} AS is_held, CASE WHEN {gate_ok} THEN {earned} "
+            f"ELSE {d.zero(S_LINE)} END AS to_date_amount\n"
+            f"FROM (SELECT m.*, {factor.replace('x.', 'm.')} AS factor FROM {mp} m WHERE "
+            f"m.measure_id = {d.str_lit(comp.measure)} AND m.accumulate = {d.str_lit(acc)} AND "
+            f"m.quota_amount > 0) x\n"
+            f"JOIN {_prorate(ctx, active, pts, acc)} pr ON pr.payee_id = x.payee_id AND pr.pp "
+            "= x.pp\n"
+            f"LEFT JOIN in_payees pe ON pe.payee_id = x.payee_id\n{gate_join}"
+            "WHERE pr.active_days > 0"
+        ),
+    )
 
 
 def mbo(ctx: Ctx, k: int, comp: Mbo, mp: str, active: str, pts: str) -> str:
     """Target × Σ weight × score (capped at ``max_score``) for the pay period's objectives."""
     d = ctx.dialect
-    score = ("x.score" if comp.max_score is None
-             else f"LEAST(x.score, {d.at(d.dec_lit(comp.max_score), S_SHARE)})")
+    score = (
+        "x.score"
+        if comp.max_score is None
+        else f"LEAST(x.score, {d.at(d.dec_lit(comp.max_score), S_SHARE)})"
+    )
     target = _target(ctx, comp.target_amount, comp.target_ti_fraction)
     fraction = d.div("a.active_days", "a.period_days")
-    earned = d.at(d.div(d.mul(d.mul(d.mul(target, "x.weight"), score), "a.active_days"),
-                        "a.period_days"), S_LINE)
+    earned = d.at(
+        d.div(d.mul(d.mul(d.mul(target, "x.weight"), score), "a.active_days"), "a.period_days"),
+        S_LINE,
+    )
     gate_join, gate_ok = ("", "TRUE")
     if comp.gate:
         default = next(iter(ctx.plan.measures))
         gate_join, gate_ok = _gate_join(ctx, comp, comp.gate, mp, "period_to_date", default, True)
     key = d.concat(d.str_lit(comp.id), "'|'", "x.payee_id", "'|'", "x.objective_id")
-    return ctx.add(f"c{k}", (
-        f"SELECT {key} AS line_key, {_head(ctx, comp, 'mbo', 'period_to_date')}, NULL AS "
-        "credit_id, NULL AS transaction_id, NULL AS credit_reason, NULL AS measure_id, "
-        f"{d.at(score, S_VALUE)} AS measure_value, NULL AS basis_to_date, NULL AS quota_amount, NULL AS "
-        f"attainment, NULL AS tier, {d.at('x.weight', S_RATIO)} AS rate, {fraction} AS multiplier, x.objective_id, "
-        f"NULL AS cancel_pp, NULL AS claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS is_held,"
-        f" CASE WHEN {gate_ok} THEN {earned} ELSE {d.zero(S_LINE)} END AS to_date_amount\n"
-        f"FROM (SELECT s.*, pt.pp FROM in_mbo_scores s JOIN {pts} pt ON pt.period_id = "
-        f"s.period_id) x\nJOIN {active} a ON a.payee_id = x.payee_id AND a.pp = x.pp\n"
-        f"LEFT JOIN in_payees pe ON pe.payee_id = x.payee_id\n{gate_join}"
-        "WHERE a.active_days > 0"))
+    return ctx.add(
+        f"c{k}",
+        (
+            f"SELECT {key} AS line_key, {_head(ctx, comp, 'mbo', 'period_to_date')}, NULL AS "
+            "credit_id, NULL AS transaction_id, NULL AS credit_reason, NULL AS measure_id, "
+            f"{d.at(score, S_VALUE)} AS measure_value, NULL AS basis_to_date, NULL AS "
+            "quota_amount, NULL AS "
+            f"attainment, NULL AS tier, {d.at('x.weight', S_RATIO)} AS rate, {fraction} AS "
+            "multiplier, x.objective_id, "
+            f"NULL AS cancel_pp, NULL AS claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS "
+            "is_held,"
+            f" CASE WHEN {gate_ok} THEN {earned} ELSE {d.zero(S_LINE)} END AS to_date_amount\n"
+            f"FROM (SELECT s.*, pt.pp FROM in_mbo_scores s JOIN {pts} pt ON pt.period_id = "
+            f"s.period_id) x\nJOIN {active} a ON a.payee_id = x.payee_id AND a.pp = x.pp\n"
+            f"LEFT JOIN in_payees pe ON pe.payee_id = x.payee_id\n{gate_join}"
+            "WHERE a.active_days > 0"
+        ),
+    )
