@@ -12,6 +12,7 @@ from openspm.core.roles import Role
 from openspm.demo.services import DemoResult
 from openspm.org import selectors as org_selectors
 from openspm.org.models import Period, Person, ReportingLine
+from openspm.plans.models import PlanAssignment, PlanVersion
 from openspm.quotas.models import Quota
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +110,23 @@ class TestLogins:
             "manager": "Sales Manager",
             "rep": "Account Executive",
         }
+
+
+@pytest.mark.usefixtures("company")
+class TestPlans:
+    def test_every_seller_and_manager_title_has_a_published_plan(self, as_of: date) -> None:
+        carriers = Person.objects.filter(pk__in=quota_carriers()).employed_on(as_of)
+        titles = set(carriers.values_list("title", flat=True))
+        assigned = set(
+            PlanAssignment.objects.filter(
+                plan__versions__status=PlanVersion.Status.PUBLISHED
+            ).values_list("title", flat=True)
+        )
+
+        assert titles <= assigned
+
+    def test_plans_were_approved_by_someone_other_than_their_author(self) -> None:
+        for version in PlanVersion.objects.select_related("author", "decided_by"):
+            assert version.author.username == "compadmin"
+            assert version.decided_by.username == "admin"
+            assert version.effective_from == date(2025, 1, 1)

@@ -20,12 +20,14 @@ from openspm.demo.generate.accounts import make_accounts
 from openspm.demo.generate.base import Options, Progress
 from openspm.demo.generate.logins import DEMO_USERNAMES, Login, make_logins
 from openspm.demo.generate.people import build_org, save_org
+from openspm.demo.generate.plans import make_plans
 from openspm.demo.generate.quotas import make_quotas
 from openspm.demo.generate.reference import make_calendar, make_currencies, make_products
 from openspm.demo.generate.territories import make_territories
 from openspm.demo.generate.transactions import make_transactions
 from openspm.org import selectors as org_selectors
 from openspm.org.models import Person, ReportingLine, Team, TeamMembership
+from openspm.plans.models import Plan
 from openspm.quotas.models import Quota
 from openspm.sales.models import Account, FxRate, ProductFamily, Transaction
 from openspm.territories.models import Territory
@@ -44,6 +46,7 @@ DEMO_MODELS: dict[type[models.Model], str] = {
     Team: "teams",
     ReportingLine: "reporting lines",
     Person: "people",
+    Plan: "plans",
 }
 
 
@@ -111,6 +114,7 @@ def load_demo(
     make_quotas(options, org, periods, volume, count)
     logins = make_logins(org)
     count("logins", len(logins))
+    make_plans(options, count)
     return DemoResult(logins=logins, counts=counts)
 
 
