@@ -41,6 +41,7 @@ DEBUG = DEVELOPMENT
 ALLOWED_HOSTS = ENV.allowed_hosts if not DEVELOPMENT else [*ENV.allowed_hosts, "testserver"]
 CSRF_TRUSTED_ORIGINS = ENV.csrf_trusted_origins
 DATA_DIR = ENV.data_dir
+RUN_ARCHIVE_DIR = DATA_DIR / "runs"
 # Whitenoise serves STATIC_ROOT and warns when it is missing; make it exist before the first run.
 (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 BASE_CURRENCY = ENV.base_currency
@@ -166,6 +167,7 @@ DEFAULT_FROM_EMAIL = ENV.default_from_email
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 1000
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 SESSION_COOKIE_HTTPONLY = True

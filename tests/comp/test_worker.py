@@ -27,7 +27,7 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def _start_worker(signal_file: Path) -> subprocess.Popen[bytes]:
+def _start_worker(signal_file: Path, data_dir: Path) -> subprocess.Popen[bytes]:
     bootstrap = (
         f"import sys, django; sys.path.insert(0, {str(ROOT)!r}); django.setup(); "
         "import tests.comp.slow_writer; from openspm.__main__ import main; main(['worker'])"
@@ -36,6 +36,7 @@ def _start_worker(signal_file: Path) -> subprocess.Popen[bytes]:
         **os.environ,  # noqa: TID251
         "DATABASE_URL": _database_url(),
         "DJANGO_SETTINGS_MODULE": "openspm.settings",
+        "OPENSPM_DATA_DIR": str(data_dir),
     }
     return subprocess.Popen(
         [sys.executable, "-c", bootstrap, str(signal_file)],
@@ -48,12 +49,15 @@ def _start_worker(signal_file: Path) -> subprocess.Popen[bytes]:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_killed_worker_leaves_no_partial_results(world: World, tmp_path: Path) -> None:
+def test_killed_worker_leaves_no_partial_results(
+    world: World, tmp_path: Path, settings: pytest.FixtureRequest
+) -> None:
+    settings.RUN_ARCHIVE_DIR = tmp_path / "data" / "runs"  # type: ignore[attr-defined]
     publish_ae_plan(world)
     glossary_quarter(world)
     run = calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1")
     signal_file = tmp_path / "writing"
-    worker = _start_worker(signal_file)
+    worker = _start_worker(signal_file, tmp_path / "data")
     try:
         deadline = time.monotonic() + 60
         while not signal_file.exists():

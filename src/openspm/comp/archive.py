@@ -16,7 +16,7 @@ from django.conf import settings
 
 
 def run_dir(run_id: int) -> Path:
-    return Path(settings.DATA_DIR) / "runs" / str(run_id)
+    return Path(settings.RUN_ARCHIVE_DIR) / str(run_id)
 
 
 def write_archive(

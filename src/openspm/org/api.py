@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
 
-from openspm.core.access import Viewer, require_edit
+from openspm.core.access import require_edit
 from openspm.core.errors import NotFound
 from openspm.org import selectors, services
 from openspm.org.models import Period, Person, ReportingLine, Team, TeamMembership
@@ -113,14 +113,6 @@ def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> Team:
 
 
 @transaction.atomic
-def _save_membership(*, actor: Viewer, membership: TeamMembership) -> TeamMembership:
-    # TODO(lead): move to org.services.save_team_membership (org/services.py is not ours).
-    require_edit(actor)
-    membership.full_clean()
-    membership.save()
-    return membership
-
-
 @router.get("/team-memberships", response=list[TeamMembershipOut])
 @paginate
 def list_team_memberships(
@@ -151,7 +143,7 @@ def create_team_membership(
     request: HttpRequest, payload: TeamMembershipIn
 ) -> tuple[int, TeamMembership]:
     membership = TeamMembership(**payload.model_dump())
-    return 201, _save_membership(actor=request.user, membership=membership)
+    return 201, services.save_team_membership(actor=request.user, membership=membership)
 
 
 @router.patch("/team-memberships/{membership_id}", response=TeamMembershipOut)
@@ -162,7 +154,7 @@ def update_team_membership(
         selectors.list_team_memberships(viewer=request.user), membership_id, "team membership"
     )
     _apply(membership, payload.model_dump(exclude_unset=True))
-    return _save_membership(actor=request.user, membership=membership)
+    return services.save_team_membership(actor=request.user, membership=membership)
 
 
 # Reporting lines ----------------------------------------------------------------------------

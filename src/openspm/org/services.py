@@ -9,7 +9,14 @@ from django.db import transaction
 from openspm.core.access import Viewer, require_edit
 from openspm.core.errors import InvalidInput
 from openspm.org.fiscal import fiscal_periods
-from openspm.org.models import FiscalCalendar, Period, Person, ReportingLine, Team
+from openspm.org.models import (
+    FiscalCalendar,
+    Period,
+    Person,
+    ReportingLine,
+    Team,
+    TeamMembership,
+)
 
 
 @transaction.atomic
@@ -27,6 +34,14 @@ def save_team(*, actor: Viewer, team: Team) -> Team:
     team.full_clean()
     team.save()
     return team
+
+
+@transaction.atomic
+def save_team_membership(*, actor: Viewer, membership: TeamMembership) -> TeamMembership:
+    require_edit(actor)
+    membership.full_clean()
+    membership.save()
+    return membership
 
 
 @transaction.atomic
