@@ -161,20 +161,33 @@ class TestBackgroundImport:
         }
         monkeypatch.setattr(views, "BACKGROUND_ROWS", 2)
 
-    def test_a_large_file_is_written_by_a_worker(
+    def test_a_large_file_is_checked_and_written_by_a_worker(
         self, client: Client, sales: Sales, django_capture_on_commit_callbacks: Any
     ) -> None:
         client.force_login(sales.compadmin)
-        token = check(client, "transactions.csv").context["token"]
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            queued = client.post(
-                reverse("imports:confirm"), {"token": token}, HTTP_HX_REQUEST="true"
-            )
+            queued = check(client, "transactions.csv")
         assert len(callbacks) == 1
-        assert queued.context["progress"] == {"state": "queued"}
+        assert (queued.context["progress"], queued.context["checking"]) == (
+            {"state": "queued"},
+            True,
+        )
+        token = queued.context["progress_token"]
         html = queued.content.decode()
         assert 'data-testid="import-running"' in html
         assert reverse("imports:status", args=[token]) in html
+        assert Transaction.objects.count() == 0
+
+        checked = client.get(reverse("imports:status", args=[token]), HTTP_HX_REQUEST="true")
+        assert (checked.context["result"].created, checked.context["token"]) == (3, token)
+        assert 'data-testid="import-confirm"' in checked.content.decode()
+        assert Transaction.objects.count() == 0
+
+        with django_capture_on_commit_callbacks(execute=True):
+            writing = client.post(
+                reverse("imports:confirm"), {"token": token}, HTTP_HX_REQUEST="true"
+            )
+        assert writing.context["checking"] is False
         assert Transaction.objects.count() == 3
         assert Transaction.history.filter(history_user=sales.compadmin).count() == 3
 
@@ -184,13 +197,26 @@ class TestBackgroundImport:
         assert 'data-testid="import-done"' in done.content.decode()
         assert client.get(reverse("imports:status", args=[token])).status_code == 404
 
+    def test_a_large_bad_file_shows_its_errors_from_the_worker(
+        self, client: Client, sales: Sales, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        client.force_login(sales.compadmin)
+        before = snapshot()
+        with django_capture_on_commit_callbacks(execute=True):
+            token = check(client, "transactions_bad_dates.csv").context["progress_token"]
+        checked = client.get(reverse("imports:status", args=[token]), HTTP_HX_REQUEST="true")
+        errors = checked.context["result"].errors
+        assert [(e.row, e.column) for e in errors] == [(3, "booked_on"), (4, "closed_on")]
+        assert checked.context["token"] == ""
+        assert 'data-testid="import-errors"' in checked.content.decode()
+        assert snapshot() == before
+
     def test_status_of_someone_elses_import_is_not_found(
         self, client: Client, sales: Sales, django_capture_on_commit_callbacks: Any
     ) -> None:
         client.force_login(sales.compadmin)
-        token = check(client, "transactions.csv").context["token"]
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(reverse("imports:confirm"), {"token": token})
+            token = check(client, "transactions.csv").context["progress_token"]
         other = Client()
         other.force_login(sales.world.users["admin"])
         assert other.get(reverse("imports:status", args=[token])).status_code == 404

@@ -112,6 +112,14 @@ def import_file(
     return result
 
 
+def count_rows(*, content: bytes, filename: str) -> int:
+    """The number of data rows in a file (0 when it cannot be read)."""
+    try:
+        return len(files.read_table(content=content, filename=filename).rows)
+    except files.UnreadableFile:
+        return 0
+
+
 @dataclass(frozen=True)
 class ExportFile:
     content: bytes

@@ -10,10 +10,12 @@ from openspm.imports import services, uploads
 
 
 @task()
-def import_upload(*, token: str, entity: str, filename: str, user_id: int) -> str:
-    """Import a stashed upload as `user_id`, recording progress and the result beside it.
-
-    Safe to run twice: the upload is removed once imported, and a second run finds nothing.
+def import_upload(
+    *, token: str, entity: str, filename: str, user_id: int, dry_run: bool = False
+) -> str:
+    """Check (`dry_run`) or import a stashed upload as `user_id`, recording progress and the
+    result beside it. A checked valid file stays for its confirmation; otherwise the upload is
+    removed, so a second run of the same import finds nothing and does nothing.
     """
     try:
         content = uploads.read_upload(token=token)
@@ -34,18 +36,20 @@ def import_upload(*, token: str, entity: str, filename: str, user_id: int) -> st
             entity=entity,
             content=content,
             filename=filename,
-            dry_run=False,
+            dry_run=dry_run,
             progress=progress,
         )
     except OpenSPMError as exc:
+        uploads.discard_upload(token=token)
         uploads.write_status(token=token, status={"state": "failed", "message": exc.message})
         return "failed"
     except Exception:
+        uploads.discard_upload(token=token)
         uploads.write_status(
             token=token, status={"state": "failed", "message": "The import failed; see the log."}
         )
         raise
-    finally:
+    if not (dry_run and result.is_valid):
         uploads.discard_upload(token=token)
     uploads.write_status(token=token, status={"state": "done", "result": result.as_dict()})
     return "done"

@@ -1,4 +1,8 @@
-"""The import page: choose an entity, upload a file, see the dry run, confirm to write."""
+"""The import page: choose an entity, upload a file, see the dry run, confirm to write.
+
+Files of `BACKGROUND_ROWS` rows or more are checked and written by a worker; the page polls
+`imports:status` meanwhile.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +21,12 @@ from openspm.imports.entities import ENTITIES, get_entity
 from openspm.imports.forms import ImportForm
 from openspm.imports.results import ImportResult
 
-_SESSION_KEY = "openspm_imports"
-_RUNNING_KEY = "openspm_imports_running"
-#: Files with at least this many rows are written by a background worker after confirmation.
+_PENDING = "openspm_imports"  # token → upload, checked and waiting for confirmation
+_RUNNING = "openspm_imports_running"  # token → upload, with a worker on it
+#: Files with at least this many rows are checked and written by a background worker.
 BACKGROUND_ROWS = 2000
+
+Upload = dict[str, object]
 
 
 def _page(request: HttpRequest, context: dict[str, object], *, status: int = 200) -> HttpResponse:
@@ -30,6 +36,17 @@ def _page(request: HttpRequest, context: dict[str, object], *, status: int = 200
         return render(request, "imports/_result.html", context, status=status)
     context = {"form": ImportForm(), "entities": list(ENTITIES.values()), **context}
     return render(request, "imports/start.html", context, status=status)
+
+
+def _session_pop(request: HttpRequest, key: str, token: str) -> Upload | None:
+    entries = request.session.get(key, {})
+    upload: Upload | None = entries.pop(token, None)
+    request.session[key] = entries
+    return upload
+
+
+def _session_put(request: HttpRequest, key: str, token: str, upload: Upload) -> None:
+    request.session[key] = {**request.session.get(key, {}), token: upload}
 
 
 @login_required
@@ -46,20 +63,43 @@ def check(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, {"form_errors": form.errors}, status=422)
-    upload = form.cleaned_data["file"]
-    content = upload.read()
-    entity = form.cleaned_data["entity"]
+    file = form.cleaned_data["file"]
+    content = file.read()
+    upload: Upload = {
+        "entity": form.cleaned_data["entity"],
+        "filename": file.name,
+        "rows": services.count_rows(content=content, filename=file.name),
+    }
+    token = uploads.stash_upload(content=content)
+    if int(upload["rows"]) >= BACKGROUND_ROWS:  # type: ignore[call-overload]
+        return _start_background(request, token, {**upload, "dry_run": True})
     result = services.import_file(
-        actor=request.user, entity=entity, content=content, filename=upload.name, dry_run=True
+        actor=request.user,
+        entity=str(upload["entity"]),
+        content=content,
+        filename=str(upload["filename"]),
+        dry_run=True,
     )
-    token = ""
+    return _checked(request, result, token, upload)
+
+
+def _checked(
+    request: HttpRequest, result: ImportResult, token: str, upload: Upload
+) -> HttpResponse:
+    """A dry run's result; a valid file waits for confirmation, an invalid one is dropped."""
     if result.is_valid:
-        token = uploads.stash_upload(content=content)
-        pending = request.session.get(_SESSION_KEY, {})
-        pending[token] = {"entity": entity, "filename": upload.name, "rows": result.total_rows}
-        request.session[_SESSION_KEY] = pending
-    context = {"result": result, "filename": upload.name, "token": token}
-    return _page(request, {**context, "entity": get_entity(entity)})
+        _session_put(request, _PENDING, token, upload)
+    else:
+        uploads.discard_upload(token=token)
+        token = ""
+    return _result(request, result, upload, token=token)
+
+
+def _result(
+    request: HttpRequest, result: ImportResult, upload: Upload, *, token: str = ""
+) -> HttpResponse:
+    context = {"result": result, "filename": upload["filename"], "token": token}
+    return _page(request, {**context, "entity": get_entity(str(upload["entity"]))})
 
 
 @login_required
@@ -67,74 +107,71 @@ def check(request: HttpRequest) -> HttpResponse:
 def confirm(request: HttpRequest) -> HttpResponse:
     require_edit(request.user)
     token = request.POST.get("token", "")
-    pending = request.session.get(_SESSION_KEY, {})
-    upload = pending.pop(token, None)
+    upload = _session_pop(request, _PENDING, token)
     if upload is None:
         raise NotFound("This upload has expired: choose the file again.")
-    request.session[_SESSION_KEY] = pending
-    if int(upload.get("rows", 0)) >= BACKGROUND_ROWS:
-        return _start_background(request, token, upload)
+    if int(upload["rows"]) >= BACKGROUND_ROWS:  # type: ignore[call-overload]
+        return _start_background(request, token, {**upload, "dry_run": False})
     content = uploads.read_upload(token=token)
     try:
         result = services.import_file(
             actor=request.user,
-            entity=upload["entity"],
+            entity=str(upload["entity"]),
             content=content,
-            filename=upload["filename"],
+            filename=str(upload["filename"]),
             dry_run=False,
         )
     finally:
         uploads.discard_upload(token=token)
-    context = {"result": result, "filename": upload["filename"], "token": ""}
-    return _page(request, {**context, "entity": get_entity(upload["entity"])})
+    return _result(request, result, upload)
 
 
-def _start_background(request: HttpRequest, token: str, upload: dict[str, str]) -> HttpResponse:
-    """Hand a large file to a worker; the page then polls `imports:status`."""
+def _start_background(request: HttpRequest, token: str, upload: Upload) -> HttpResponse:
+    """Hand the file to a worker; the page then polls `imports:status`."""
     uploads.write_status(token=token, status={"state": "queued"})
-    running = request.session.get(_RUNNING_KEY, {})
-    running[token] = upload
-    request.session[_RUNNING_KEY] = running
+    _session_put(request, _RUNNING, token, upload)
     transaction.on_commit(
         partial(
             tasks.import_upload.enqueue,
             token=token,
-            entity=upload["entity"],
-            filename=upload["filename"],
+            entity=str(upload["entity"]),
+            filename=str(upload["filename"]),
             user_id=request.user.pk or 0,  # signed in: login_required
+            dry_run=bool(upload["dry_run"]),
         )
     )
-    return _page(request, _progress_context(token, upload, {"state": "queued"}))
+    return _progress(request, token, upload, {"state": "queued"})
 
 
-def _progress_context(
-    token: str, upload: dict[str, str], status: dict[str, object]
-) -> dict[str, object]:
-    return {
+def _progress(
+    request: HttpRequest, token: str, upload: Upload, status: dict[str, object]
+) -> HttpResponse:
+    context = {
         "progress": status,
         "progress_token": token,
+        "checking": upload["dry_run"],
         "filename": upload["filename"],
-        "entity": get_entity(upload["entity"]),
+        "entity": get_entity(str(upload["entity"])),
     }
+    return _page(request, context)
 
 
 @login_required
 @require_GET
 def status(request: HttpRequest, token: str) -> HttpResponse:
-    """How a background import is going; its result once the worker has finished."""
+    """How a background check or import is going; its result once the worker has finished."""
     require_edit(request.user)
-    running = request.session.get(_RUNNING_KEY, {})
-    upload = running.get(token)
+    upload = request.session.get(_RUNNING, {}).get(token)
     found = uploads.read_status(token=token) if upload else None
     if upload is None or found is None:
         raise NotFound("No such import.")
     if found["state"] != "done":
-        return _page(request, _progress_context(token, upload, found))
-    running.pop(token)
-    request.session[_RUNNING_KEY] = running
+        return _progress(request, token, upload, found)
+    _session_pop(request, _RUNNING, token)
     result = ImportResult.from_dict(found["result"])  # type: ignore[arg-type]
-    context = {"result": result, "filename": upload["filename"], "token": ""}
-    return _page(request, {**context, "entity": get_entity(upload["entity"])})
+    if upload["dry_run"]:
+        return _checked(request, result, token, upload)
+    return _result(request, result, upload)
 
 
 @login_required
