@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from openspm.engine.compile.dialect import FX_RATE, MONEY, SHARE
+from openspm.engine.compile.dialect import FX_RATE, MONEY, S_FX, S_MONEY, S_SHARE, SHARE
 from openspm.engine.errors import DataError
 
 
@@ -36,7 +36,7 @@ def _cols(spec: str) -> tuple[Column, ...]:
 
 
 #: name → columns; ``!`` marks a required column. s = string, t = date, and decimals:
-#: m = money (4 places), r = FX rate (8 places), p = share, weight or score (6 places).
+#: m = money (4 places), r = FX rate (10 places), p = share, weight or score (8 places).
 SCHEMAS: dict[str, tuple[Column, ...]] = {
     "transactions": _cols(
         "transaction_id!:s payee_id:s amount!:m currency!:s booked_on!:t closed_on:t "
@@ -61,7 +61,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
 }
 
 _SQL_TYPE = {"string": "VARCHAR", "money": MONEY, "rate": FX_RATE, "share": SHARE, "date": "DATE"}
-_SCALE = {"money": 4, "rate": 8, "share": 6}
+_SCALE = {"money": S_MONEY, "rate": S_FX, "share": S_SHARE}
 EXTRA_TABLES = frozenset({"transactions"})  # tables that may carry extra attribute columns
 
 

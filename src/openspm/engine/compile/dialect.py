@@ -20,11 +20,16 @@ SCALE = 10
 DEC = f"DECIMAL(38, {SCALE})"
 # Canonical scales: every column of every stage has one, so that no CASE or UNION mixes
 # scales (DuckDB would resolve mixed DECIMAL(38, s) to the smallest scale and round).
-S_MONEY, S_SHARE, S_FX, S_RATIO, S_TX, S_VALUE, S_LINE = 4, 6, 8, 10, 12, 18, 24
-LINE_SCALE = S_LINE  # earning lines: 18 (credited value) + 6 (rate)
-MONEY = "DECIMAL(38, 4)"
-FX_RATE = "DECIMAL(38, 8)"
-SHARE = "DECIMAL(38, 6)"
+# inputs: money 4, shares/weights/scores 8, FX rates 10; plan numbers at most 6 places
+S_MONEY, S_SHARE, S_FX, S_PLAN = 4, 8, 10, 6
+S_RATIO = 10  # ratios and results of division (attainment, prorations)
+S_TX = S_MONEY + S_FX  # transaction money in plan currency
+S_VALUE = S_TX + S_SHARE  # a credited value
+S_LINE = S_VALUE + S_PLAN  # an earning line: credited value x rate
+LINE_SCALE = S_LINE
+MONEY = f"DECIMAL(38, {S_MONEY})"
+FX_RATE = f"DECIMAL(38, {S_FX})"
+SHARE = f"DECIMAL(38, {S_SHARE})"
 
 
 class Dialect:
@@ -54,6 +59,11 @@ class Dialect:
 
     def zero(self, scale: int) -> str:
         return f"CAST(0 AS DECIMAL(38, {scale}))"
+
+    def scaled_mul(self, a: str, b: str, b_scale: int, scale: int = LINE_SCALE) -> str:
+        """``a * b`` at ``scale`` places: ``a`` is first rounded to ``scale - b_scale`` places so
+        the product fits (slow for 128-bit values: use on rare rows only)."""
+        return f"(({self.at(a, scale - b_scale)}) * ({b}))"
 
     def rescale(self, sql: str, scale: int = LINE_SCALE) -> str:
         """Round ``sql`` to ``scale`` places (slow for 128-bit values: use on rare rows only)."""

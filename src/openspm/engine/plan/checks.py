@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 from openspm.engine import expr
 from openspm.engine.plan.schema import (
@@ -35,6 +36,7 @@ _FREQ_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 def check_plan(plan: Plan) -> list[Problem]:
     """Every semantic problem of ``plan``."""
     problems = list(_expressions(plan))
+    problems += list(_places(plan.model_dump(by_alias=True), ()))
     if plan.effective_from and plan.effective_to and plan.effective_to <= plan.effective_from:
         problems.append((("effective_to",), "must be after effective_from"))
     seen: set[str] = set()
@@ -60,6 +62,23 @@ def check_plan(plan: Plan) -> list[Problem]:
     if plan.pay.draw and plan.pay.draw.amount < 0:
         problems.append((("pay", "draw", "amount"), "must be >= 0"))
     return problems
+
+
+#: Decimal places a plan number may have (the engine's fixed-point budget, see dialect.py).
+MAX_PLACES = 6
+
+
+def _places(node: object, path: Path) -> Iterator[Problem]:
+    if isinstance(node, Decimal):
+        exponent = node.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > MAX_PLACES:
+            yield path, f"at most {MAX_PLACES} decimal places"
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _places(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _places(value, (*path, i))
 
 
 def _expressions(plan: Plan) -> Iterator[Problem]:

@@ -107,7 +107,7 @@ def effective_value(ctx: Ctx, alias: str, pp: str) -> str:
     d = ctx.dialect
     return (
         f"CASE WHEN {alias}.cancel_pp IS NOT NULL AND {alias}.cancel_pp <= {pp} THEN "
-        f"{d.rescale(d.mul(f'{alias}.value', f'{d.dec(1)} - {alias}.claw_factor'), S_VALUE)} "
+        f"{d.scaled_mul(f'{alias}.value', f'{d.dec(1)} - {alias}.claw_factor', S_RATIO, S_VALUE)} "
         f"ELSE {alias}.value END"
     )
 

@@ -10,7 +10,7 @@ balance; amounts are converted to the payee's currency at the declared rate date
 from __future__ import annotations
 
 from openspm.engine.compile.context import Ctx
-from openspm.engine.compile.dialect import S_FX, S_LINE
+from openspm.engine.compile.dialect import S_FX, S_LINE, S_PLAN, S_RATIO
 from openspm.engine.stages.common import open_end
 from openspm.kernel.money import MINOR_UNITS
 
@@ -55,12 +55,12 @@ def pay_lines(ctx: Ctx, earn_all: str, tx: str, pts: str) -> str:
         rel_now, rel_before = _release(ctx, "r.end_on"), _release(ctx, "r.start_on")
         now_part = (
             f"CASE WHEN ({rel_now}) = 1 THEN e.amount WHEN ({rel_now}) = 0 THEN "
-            f"{d.zero(S_LINE)} ELSE {d.rescale(d.mul('e.amount', rel_now))} END"
+            f"{d.zero(S_LINE)} ELSE {d.scaled_mul('e.amount', rel_now, S_RATIO)} END"
         )
         step = f"({rel_now}) - ({rel_before})"
         released = (
             f"CASE WHEN {step} = 0 THEN {d.zero(S_LINE)} WHEN {step} = 1 THEN e.amount "
-            f"ELSE {d.rescale(d.mul('e.amount', step))} END"
+            f"ELSE {d.scaled_mul('e.amount', step, S_RATIO)} END"
         )
         contrib = (
             f"CASE WHEN e.pp = r.pp OR (e.pp < {first} AND r.pp = {first}) THEN "
@@ -106,6 +106,7 @@ def draws(ctx: Ctx, lines: str, active: str, pts: str) -> str | None:
     draw = ctx.plan.pay.draw
     if draw is None:
         return None
+    limit = ctx.dialect.at(ctx.dialect.dec_lit(draw.recovery_limit), S_PLAN)
     d, cal = ctx.dialect, ctx.cal
     pid = d.str_lit(ctx.plan.id)
     state = ctx.add(
@@ -132,7 +133,7 @@ def draws(ctx: Ctx, lines: str, active: str, pts: str) -> str | None:
                 + (
                     "  CASE WHEN s.net > s.draw_amount THEN LEAST(s.balance, s.net - "
                     "s.draw_amount, "
-                    f"{d.rescale(d.mul(d.dec_lit(draw.recovery_limit), 's.net'))}) ELSE "
+                    f"{d.scaled_mul('s.net', limit, S_PLAN)}) ELSE "
                     f"{d.zero(S_LINE)} END"
                     if draw.recoverable
                     else d.zero(S_LINE)
@@ -226,7 +227,7 @@ def payouts(ctx: Ctx, lines: str, draw_lines: str | None, pts: str) -> str:
         "pay_amounts",
         (
             f"SELECT f.*, CASE WHEN f.fx_rate = 1 THEN f.plan_amount ELSE "
-            f"{d.rescale(d.mul('f.plan_amount', 'f.fx_rate'))} END AS amount FROM {conv} f"
+            f"{d.scaled_mul('f.plan_amount', 'f.fx_rate', S_FX)} END AS amount FROM {conv} f"
         ),
     )
     return ctx.add(

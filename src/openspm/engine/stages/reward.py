@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from openspm.engine.compile.context import SCOPE_MONTHS, Ctx
-from openspm.engine.compile.dialect import S_LINE, S_RATIO, S_SHARE, S_VALUE
+from openspm.engine.compile.dialect import S_LINE, S_PLAN, S_RATIO, S_SHARE, S_VALUE
 from openspm.engine.compile.sql import bool_filter
 from openspm.engine.plan.schema import Bonus, Commission, Component, Gate, Mbo, Spiff, Tier
 from openspm.engine.stages.common import compiler, str_list, typed_expr, values_table
@@ -154,12 +154,12 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
         rows.append(
             [
                 str(i),
-                d.at(d.dec_lit(t.from_), S_SHARE),
-                d.at(d.dec_lit(t.to), S_SHARE)
+                d.at(d.dec_lit(t.from_), S_PLAN),
+                d.at(d.dec_lit(t.to), S_PLAN)
                 if t.to is not None
-                else f"CAST(NULL AS DECIMAL(38, {S_SHARE}))",
-                d.at(d.dec_lit(t.rate) if t.rate is not None else 0, S_SHARE),
-                d.at(d.dec_lit(t.amount) if t.amount is not None else 0, S_SHARE),
+                else f"CAST(NULL AS DECIMAL(38, {S_PLAN}))",
+                d.at(d.dec_lit(t.rate) if t.rate is not None else 0, S_PLAN),
+                d.at(d.dec_lit(t.amount) if t.amount is not None else 0, S_PLAN),
                 d.str_lit(t.label or str(i + 1)),
             ]
         )
@@ -212,10 +212,10 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
             ctx, comp, comp.gate, mp, acc, comp.measure, comp.bounds == "lower_inclusive"
         )
     mult = _multiplier(ctx, comp, mp, acc)
+    mult_scale = S_PLAN * len({m.measure or comp.measure for m in comp.multipliers})
     if comp.multipliers:
-        earning = (
-            f"CASE WHEN {mult[1]} = 1 THEN {earning} ELSE {d.rescale(d.mul(earning, mult[1]))} END"
-        )
+        scaled = d.scaled_mul(earning, mult[1], mult_scale)
+        earning = f"CASE WHEN {mult[1]} = 1 THEN {earning} ELSE {scaled} END"
     amount = f"CASE WHEN {gate_ok} THEN {earning} ELSE {d.zero(S_LINE)} END"
     amount = _claw_keep(ctx, amount)
     key = d.concat(d.str_lit(comp.id), "'|'", "x.credit_id", "'|'", "x.tier_index")
@@ -246,7 +246,7 @@ def _claw_keep(ctx: Ctx, amount: str) -> str:
     d = ctx.dialect
     return (
         f"CASE WHEN x.cancel_pp IS NOT NULL AND x.cancel_pp <= x.pp THEN "
-        f"{d.rescale(d.mul(amount, f'{d.dec(1)} - x.claw_factor'))} ELSE {amount} END"
+        f"{d.scaled_mul(amount, f'{d.dec(1)} - x.claw_factor', S_RATIO)} ELSE {amount} END"
     )
 
 
@@ -274,10 +274,10 @@ def _multiplier(ctx: Ctx, comp: Commission, mp: str, acc: str) -> tuple[str, str
         whens = " ".join(
             "WHEN "
             f"{_threshold(ctx, alias, m.min_attainment, m.min_value, inclusive)}"
-            f" THEN {d.at(d.dec_lit(m.factor), S_SHARE)}"
+            f" THEN {d.at(d.dec_lit(m.factor), S_PLAN)}"
             for m in ms
         )
-        factors.append(f"CASE {whens} ELSE {d.at(1, S_SHARE)} END")
+        factors.append(f"CASE {whens} ELSE {d.at(1, S_PLAN)} END")
     expr = factors[0]
     for f in factors[1:]:
         expr = d.mul(expr, f)
@@ -371,7 +371,7 @@ def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str
         rate = "NULL"
     else:
         assert comp.rate is not None
-        earning = d.at(d.mul("x.v_at", d.at(d.dec_lit(comp.rate), S_SHARE)), S_LINE)
+        earning = d.at(d.mul("x.v_at", d.at(d.dec_lit(comp.rate), S_PLAN)), S_LINE)
         rate = d.at(d.dec_lit(comp.rate), S_RATIO)
     gate_join, gate_ok = ("", "TRUE")
     if comp.gate:

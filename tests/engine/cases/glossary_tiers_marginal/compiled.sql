@@ -14,13 +14,13 @@ SELECT payee_id, manager_id, depth, valid_from, valid_to FROM chain WHERE valid_
 CREATE OR REPLACE TEMP TABLE p0_tx AS
 SELECT t."transaction_id",
   t."payee_id",
-  ((t."amount") * (CASE WHEN t.currency = 'USD' THEN CAST(1 AS DECIMAL(38, 8)) ELSE fx.rate END)) AS "amount",
+  ((t."amount") * (CASE WHEN t.currency = 'USD' THEN CAST(1 AS DECIMAL(38, 10)) ELSE fx.rate END)) AS "amount",
   t."currency",
   t."booked_on",
   t."closed_on",
   t."invoiced_on",
   t."paid_on",
-  ((t."collected_amount") * (CASE WHEN t.currency = 'USD' THEN CAST(1 AS DECIMAL(38, 8)) ELSE fx.rate END)) AS "collected_amount",
+  ((t."collected_amount") * (CASE WHEN t.currency = 'USD' THEN CAST(1 AS DECIMAL(38, 10)) ELSE fx.rate END)) AS "collected_amount",
   t."status",
   t."cancelled_on",
   t."type",
@@ -29,7 +29,7 @@ SELECT t."transaction_id",
   t."account_id",
   t."territory_id",
   t."quantity",
-  t.amount AS source_amount, t.currency AS source_currency, CASE WHEN t.currency = 'USD' THEN CAST(1 AS DECIMAL(38, 8)) ELSE fx.rate END AS fx_rate,
+  t.amount AS source_amount, t.currency AS source_currency, CASE WHEN t.currency = 'USD' THEN CAST(1 AS DECIMAL(38, 10)) ELSE fx.rate END AS fx_rate,
   t.booked_on AS credit_on, (((CAST(EXTRACT(YEAR FROM t.booked_on) AS BIGINT) * 12 + CAST(EXTRACT(MONTH FROM t.booked_on) AS BIGINT) - 1) - 0) // (3)) AS pp, CAST(NULL AS BIGINT) AS cancel_pp, CAST(NULL AS DECIMAL(38, 10)) AS claw_factor
 FROM in_transactions t
 LEFT JOIN in_fx_rates fx ON fx.from_currency = t.currency AND fx.to_currency = 'USD'
@@ -40,7 +40,7 @@ CREATE OR REPLACE TEMP TABLE p0_points AS
 SELECT 8104 AS pp, '2026-Q1' AS period_id, DATE '2026-01-01' AS start_on, DATE '2026-04-01' AS end_on, TRUE AS in_run, 24312 AS mi_start, 24315 AS mi_end, 8104 AS q_idx, 24312 AS q_mi_start, 24315 AS q_mi_end, 2026 AS y_idx, 24312 AS y_mi_start, 24324 AS y_mi_end;
 
 CREATE OR REPLACE TEMP TABLE p0_rule_0 AS
-SELECT t.transaction_id, t.payee_id, 'owner' AS credit_reason, 'owner_1' AS rule_id, 0 AS rule_index, CAST(1 AS DECIMAL(38, 6)) AS credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, FALSE AS allow_double
+SELECT t.transaction_id, t.payee_id, 'owner' AS credit_reason, 'owner_1' AS rule_id, 0 AS rule_index, CAST(1 AS DECIMAL(38, 8)) AS credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, FALSE AS allow_double
 FROM p0_tx t
 LEFT JOIN (SELECT DISTINCT transaction_id FROM in_splits) s ON s.transaction_id = t.transaction_id
 WHERE t.payee_id IS NOT NULL AND s.transaction_id IS NULL AND TRUE;
@@ -77,7 +77,7 @@ JOIN p0_assign a ON a.payee_id = c.payee_id AND a.effective_from <= t.credit_on 
 WHERE c.allow_double OR c.rule_index = c.first_rule;
 
 CREATE OR REPLACE TEMP TABLE p0_mv AS
-SELECT c.credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.credit_on, c.pp, c.cancel_pp, c.claw_factor, c.credit_percent, 'bookings' AS measure_id, ((COALESCE(CAST(t."amount" AS DECIMAL(38, 12)), CAST(0 AS DECIMAL(38, 12)))) * (c.credit_percent)) AS value
+SELECT c.credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.credit_on, c.pp, c.cancel_pp, c.claw_factor, c.credit_percent, 'bookings' AS measure_id, ((COALESCE(CAST(t."amount" AS DECIMAL(38, 14)), CAST(0 AS DECIMAL(38, 14)))) * (c.credit_percent)) AS value
 FROM p0_credits c JOIN p0_tx t ON t.transaction_id = c.transaction_id
 WHERE TRUE;
 
@@ -108,8 +108,8 @@ FROM (
 SELECT g.payee_id, 'bookings' AS measure_id, 'period_to_date' AS accumulate, g.pp, g.period_id, g.in_run, g.to_date_value, g.period_value, COALESCE((SELECT SUM(q.quota_amount) FROM p0_quota_rows q WHERE q.payee_id = g.payee_id AND q.measure_id = 'bookings' AND q.q_mi_start >= g.ws AND q.q_mi_end <= g.we), (SELECT SUM(CAST(CAST((((((CAST(CAST(((q.quota_amount) * ((g.we - g.ws))) AS DECIMAL(38, 10)) * 10000000000 AS HUGEINT) * CAST(100000000000 AS HUGEINT))) // (NULLIF(CAST(CAST(q.months AS DECIMAL(38, 10)) * 10000000000 AS HUGEINT), 0))) + SIGN((((CAST(CAST(((q.quota_amount) * ((g.we - g.ws))) AS DECIMAL(38, 10)) * 10000000000 AS HUGEINT) * CAST(100000000000 AS HUGEINT))) // (NULLIF(CAST(CAST(q.months AS DECIMAL(38, 10)) * 10000000000 AS HUGEINT), 0)))) * 5) // (10)) AS DECIMAL(38, 0)) * CAST('0.0000000001' AS DECIMAL(11, 10)) AS DECIMAL(38, 10))) FROM p0_quota_rows q WHERE q.payee_id = g.payee_id AND q.measure_id = 'bookings' AND q.q_mi_start <= g.ws AND q.q_mi_end >= g.we AND q.months > (g.we - g.ws))) AS quota_amount
 FROM (
   SELECT a.payee_id, pt.pp, pt.period_id, pt.in_run, pt.pp AS sidx, pt.mi_start AS ws, pt.mi_end AS we,
-    COALESCE(SUM(v.value), CAST(0 AS DECIMAL(38, 18))) AS to_date_value,
-    COALESCE(SUM(CASE WHEN v.pp = pt.pp THEN v.value END), CAST(0 AS DECIMAL(38, 18))) AS period_value
+    COALESCE(SUM(v.value), CAST(0 AS DECIMAL(38, 22))) AS to_date_value,
+    COALESCE(SUM(CASE WHEN v.pp = pt.pp THEN v.value END), CAST(0 AS DECIMAL(38, 22))) AS period_value
   FROM (SELECT DISTINCT payee_id FROM p0_assign) a CROSS JOIN p0_points pt
   LEFT JOIN p0_mv v ON v.payee_id = a.payee_id AND v.measure_id = 'bookings' AND v.pp = pt.pp AND v.pp <= pt.pp
   GROUP BY a.payee_id, pt.pp, pt.period_id, pt.in_run, pt.pp, pt.mi_start, pt.mi_end
@@ -117,8 +117,8 @@ FROM (
 UNION ALL SELECT g.payee_id, 'bookings' AS measure_id, 'quarter_to_date' AS accumulate, g.pp, g.period_id, g.in_run, g.to_date_value, g.period_value, COALESCE((SELECT SUM(q.quota_amount) FROM p0_quota_rows q WHERE q.payee_id = g.payee_id AND q.measure_id = 'bookings' AND q.q_mi_start >= g.ws AND q.q_mi_end <= g.we), (SELECT SUM(CAST(CAST((((((CAST(CAST(((q.quota_amount) * ((g.we - g.ws))) AS DECIMAL(38, 10)) * 10000000000 AS HUGEINT) * CAST(100000000000 AS HUGEINT))) // (NULLIF(CAST(CAST(q.months AS DECIMAL(38, 10)) * 10000000000 AS HUGEINT), 0))) + SIGN((((CAST(CAST(((q.quota_amount) * ((g.we - g.ws))) AS DECIMAL(38, 10)) * 10000000000 AS HUGEINT) * CAST(100000000000 AS HUGEINT))) // (NULLIF(CAST(CAST(q.months AS DECIMAL(38, 10)) * 10000000000 AS HUGEINT), 0)))) * 5) // (10)) AS DECIMAL(38, 0)) * CAST('0.0000000001' AS DECIMAL(11, 10)) AS DECIMAL(38, 10))) FROM p0_quota_rows q WHERE q.payee_id = g.payee_id AND q.measure_id = 'bookings' AND q.q_mi_start <= g.ws AND q.q_mi_end >= g.we AND q.months > (g.we - g.ws))) AS quota_amount
 FROM (
   SELECT a.payee_id, pt.pp, pt.period_id, pt.in_run, pt.q_idx AS sidx, pt.q_mi_start AS ws, pt.q_mi_end AS we,
-    COALESCE(SUM(v.value), CAST(0 AS DECIMAL(38, 18))) AS to_date_value,
-    COALESCE(SUM(CASE WHEN v.pp = pt.pp THEN v.value END), CAST(0 AS DECIMAL(38, 18))) AS period_value
+    COALESCE(SUM(v.value), CAST(0 AS DECIMAL(38, 22))) AS to_date_value,
+    COALESCE(SUM(CASE WHEN v.pp = pt.pp THEN v.value END), CAST(0 AS DECIMAL(38, 22))) AS period_value
   FROM (SELECT DISTINCT payee_id FROM p0_assign) a CROSS JOIN p0_points pt
   LEFT JOIN p0_mv v ON v.payee_id = a.payee_id AND v.measure_id = 'bookings' AND v.pp = pt.q_idx AND v.pp <= pt.pp
   GROUP BY a.payee_id, pt.pp, pt.period_id, pt.in_run, pt.q_idx, pt.q_mi_start, pt.q_mi_end
@@ -131,23 +131,23 @@ FROM p0_mv v JOIN p0_points pt ON v.pp = pt.q_idx AND v.pp <= pt.pp
 WHERE v.measure_id = 'bookings';
 
 CREATE OR REPLACE TEMP TABLE p0_c0_pos AS
-SELECT b.*, COALESCE(SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp ORDER BY b.credit_on, b.transaction_id, b.credit_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), CAST(0 AS DECIMAL(38, 18))) AS cum_before,
+SELECT b.*, COALESCE(SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp ORDER BY b.credit_on, b.transaction_id, b.credit_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), CAST(0 AS DECIMAL(38, 22))) AS cum_before,
   SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp) AS total, q.quota_amount, q.attainment, q.to_date_value AS scope_to_date
 FROM p0_c0_base b
 LEFT JOIN p0_mp q ON q.payee_id = b.payee_id AND q.pp = b.pp AND q.measure_id = 'bookings' AND q.accumulate = 'quarter_to_date';
 
 CREATE OR REPLACE TEMP TABLE p0_c0 AS
-SELECT (CAST('new_business' AS VARCHAR) || CAST('|' AS VARCHAR) || CAST(x.credit_id AS VARCHAR) || CAST('|' AS VARCHAR) || CAST(x.tier_index AS VARCHAR)) AS line_key, 'new_business' AS component_id, 'commission' AS component_kind, 'commission' AS line_type, x.payee_id, x.pp, 3 AS scope_months, x.pp AS scope_idx, x.credit_id, x.transaction_id, x.credit_reason, 'bookings' AS measure_id, x.v_at AS measure_value, x.total AS basis_to_date, x.quota_amount, x.attainment, x.label AS tier, CAST(x.rate AS DECIMAL(38, 10)) AS rate, CAST(1 AS DECIMAL(38, 10)) AS multiplier, CAST(NULL AS VARCHAR) AS objective_id, x.cancel_pp, x.claw_factor, TRUE AS is_held, CASE WHEN TRUE THEN ((x.slice) * (x.rate)) ELSE CAST(0 AS DECIMAL(38, 24)) END AS to_date_amount
-FROM (SELECT p.*, t.tier_index, t.label, t.amount, t.rate AS rate, (CASE WHEN p.v_at < 0 THEN -1 ELSE 1 END * (LEAST(GREATEST(p.cum_before, p.cum_before + p.v_at), COALESCE(CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 18)), GREATEST(p.cum_before, p.cum_before + p.v_at))) - CASE WHEN t.tier_index = 0 THEN LEAST(p.cum_before, p.cum_before + p.v_at) ELSE GREATEST(LEAST(p.cum_before, p.cum_before + p.v_at), CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 18))) END)) AS slice, CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 18)) AS t_from_u, CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 18)) AS t_to_u
+SELECT (CAST('new_business' AS VARCHAR) || CAST('|' AS VARCHAR) || CAST(x.credit_id AS VARCHAR) || CAST('|' AS VARCHAR) || CAST(x.tier_index AS VARCHAR)) AS line_key, 'new_business' AS component_id, 'commission' AS component_kind, 'commission' AS line_type, x.payee_id, x.pp, 3 AS scope_months, x.pp AS scope_idx, x.credit_id, x.transaction_id, x.credit_reason, 'bookings' AS measure_id, x.v_at AS measure_value, x.total AS basis_to_date, x.quota_amount, x.attainment, x.label AS tier, CAST(x.rate AS DECIMAL(38, 10)) AS rate, CAST(1 AS DECIMAL(38, 10)) AS multiplier, CAST(NULL AS VARCHAR) AS objective_id, x.cancel_pp, x.claw_factor, TRUE AS is_held, CASE WHEN TRUE THEN ((x.slice) * (x.rate)) ELSE CAST(0 AS DECIMAL(38, 28)) END AS to_date_amount
+FROM (SELECT p.*, t.tier_index, t.label, t.amount, t.rate AS rate, (CASE WHEN p.v_at < 0 THEN -1 ELSE 1 END * (LEAST(GREATEST(p.cum_before, p.cum_before + p.v_at), COALESCE(CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22)), GREATEST(p.cum_before, p.cum_before + p.v_at))) - CASE WHEN t.tier_index = 0 THEN LEAST(p.cum_before, p.cum_before + p.v_at) ELSE GREATEST(LEAST(p.cum_before, p.cum_before + p.v_at), CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22))) END)) AS slice, CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22)) AS t_from_u, CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22)) AS t_to_u
 FROM p0_c0_pos p JOIN (SELECT 0 AS tier_index, CAST(CAST('0' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_from, CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_to, CAST(CAST('0.05' AS DECIMAL(18, 2)) AS DECIMAL(38, 6)) AS rate, CAST(0 AS DECIMAL(38, 6)) AS amount, '1' AS label
-UNION ALL SELECT 1 AS tier_index, CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_from, CAST(NULL AS DECIMAL(38, 6)) AS t_to, CAST(CAST('0.12' AS DECIMAL(18, 2)) AS DECIMAL(38, 6)) AS rate, CAST(0 AS DECIMAL(38, 6)) AS amount, '2' AS label) t ON (t.tier_index = 0 OR GREATEST(p.cum_before, p.cum_before + p.v_at) > CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 18))) AND (t.t_to IS NULL OR LEAST(p.cum_before, p.cum_before + p.v_at) < CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 18))) AND p.v_at <> 0) x
+UNION ALL SELECT 1 AS tier_index, CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_from, CAST(NULL AS DECIMAL(38, 6)) AS t_to, CAST(CAST('0.12' AS DECIMAL(18, 2)) AS DECIMAL(38, 6)) AS rate, CAST(0 AS DECIMAL(38, 6)) AS amount, '2' AS label) t ON (t.tier_index = 0 OR GREATEST(p.cum_before, p.cum_before + p.v_at) > CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22))) AND (t.t_to IS NULL OR LEAST(p.cum_before, p.cum_before + p.v_at) < CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22))) AND p.v_at <> 0) x
 ;
 
 CREATE OR REPLACE TEMP VIEW p0_lines_td AS
 SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount FROM p0_c0;
 
 CREATE OR REPLACE TEMP VIEW p0_earn_diff AS
-SELECT l.*, CAST(0 AS DECIMAL(38, 24)) AS prior_amount FROM p0_lines_td l;
+SELECT l.*, CAST(0 AS DECIMAL(38, 28)) AS prior_amount FROM p0_lines_td l;
 
 CREATE OR REPLACE TEMP TABLE p0_earn_all AS
 SELECT d.*, pt.period_id, pt.in_run, (d.to_date_amount - d.prior_amount) AS amount,
@@ -158,12 +158,12 @@ SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_mo
 
 CREATE OR REPLACE TEMP TABLE p0_pay_lines AS
 SELECT g.payee_id, g.component_id, g.pp, g.line_type, SUM(g.plan_amount) AS plan_amount, SUM(g.held_amount) AS held_amount, NULL AS draw_balance_amount, MAX(g.transaction_ids) AS transaction_ids, SUM(g.line_count) AS line_count FROM (
-SELECT e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END AS line_type, SUM(e.amount) AS plan_amount, SUM(CAST(0 AS DECIMAL(38, 24))) AS held_amount, NULL AS draw_balance_amount, STRING_AGG(DISTINCT e.transaction_id, ';' ORDER BY e.transaction_id) AS transaction_ids, COUNT(*) AS line_count
+SELECT e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END AS line_type, SUM(e.amount) AS plan_amount, SUM(CAST(0 AS DECIMAL(38, 28))) AS held_amount, NULL AS draw_balance_amount, STRING_AGG(DISTINCT e.transaction_id, ';' ORDER BY e.transaction_id) AS transaction_ids, COUNT(*) AS line_count
 FROM p0_earn_all e JOIN p0_points r ON r.in_run AND e.pp <= r.pp
 WHERE e.amount <> 0 AND (e.pp = r.pp OR (e.pp < 8104 AND r.pp = 8104))
 GROUP BY e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END
 UNION ALL
-SELECT p.payee_id, COALESCE(p.component_id, '') AS component_id, 8104 AS pp, 'true_up' AS line_type, -CAST(SUM(p.amount) AS DECIMAL(38, 24)) AS plan_amount, CAST(0 AS DECIMAL(38, 24)) AS held_amount, NULL AS draw_balance_amount, NULL AS transaction_ids, 0 AS line_count
+SELECT p.payee_id, COALESCE(p.component_id, '') AS component_id, 8104 AS pp, 'true_up' AS line_type, -CAST(SUM(p.amount) AS DECIMAL(38, 28)) AS plan_amount, CAST(0 AS DECIMAL(38, 28)) AS held_amount, NULL AS draw_balance_amount, NULL AS transaction_ids, 0 AS line_count
 FROM in_prior_payouts p JOIN p0_points pt ON pt.period_id = p.period_id AND pt.pp < 8104
 WHERE p.plan_id = 'glossary_marginal'
 GROUP BY p.payee_id, COALESCE(p.component_id, '')
@@ -172,19 +172,19 @@ HAVING SUM(g.plan_amount) <> 0 OR SUM(g.held_amount) <> 0;
 
 CREATE OR REPLACE TEMP TABLE p0_pay_fx AS
 SELECT u.*, r.period_id, COALESCE(pe.currency, 'USD') AS currency, DATE_ADD(r.end_on, INTERVAL (-1) DAY) AS rate_on,
-  CASE WHEN COALESCE(pe.currency, 'USD') = 'USD' THEN CAST(1 AS DECIMAL(38, 8)) ELSE fx.rate END AS fx_rate
+  CASE WHEN COALESCE(pe.currency, 'USD') = 'USD' THEN CAST(1 AS DECIMAL(38, 10)) ELSE fx.rate END AS fx_rate
 FROM (SELECT payee_id, component_id, pp, line_type, plan_amount, held_amount, draw_balance_amount, transaction_ids, line_count FROM p0_pay_lines) u JOIN p0_points r ON r.pp = u.pp
 LEFT JOIN in_payees pe ON pe.payee_id = u.payee_id
 LEFT JOIN in_fx_rates fx ON fx.from_currency = 'USD' AND fx.to_currency = pe.currency AND fx.effective_from <= DATE_ADD(r.end_on, INTERVAL (-1) DAY) AND DATE_ADD(r.end_on, INTERVAL (-1) DAY) < COALESCE(fx.effective_to, DATE '9999-12-31');
 
 CREATE OR REPLACE TEMP TABLE p0_pay_amounts AS
-SELECT f.*, CASE WHEN f.fx_rate = 1 THEN f.plan_amount ELSE CAST(((f.plan_amount) * (f.fx_rate)) AS DECIMAL(38, 24)) END AS amount FROM p0_pay_fx f;
+SELECT f.*, CASE WHEN f.fx_rate = 1 THEN f.plan_amount ELSE ((CAST(f.plan_amount AS DECIMAL(38, 18))) * (f.fx_rate)) END AS amount FROM p0_pay_fx f;
 
 CREATE OR REPLACE TEMP TABLE p0_payouts AS
 SELECT 'glossary_marginal' AS plan_id, 1 AS plan_version, a.payee_id, a.period_id, a.component_id, a.line_type, a.plan_amount, 'USD' AS plan_currency, a.fx_rate, a.amount, a.currency, a.held_amount, a.draw_balance_amount, a.transaction_ids, a.line_count
 FROM p0_pay_amounts a
 UNION ALL
-SELECT 'glossary_marginal', 1, c.payee_id, MAX(c.period_id), '', 'rounding', NULL, 'USD', NULL, CAST(CASE WHEN MAX(c.currency) IN ('CLP', 'ISK', 'JPY', 'KRW', 'PYG', 'UGX', 'VND', 'XAF', 'XOF') THEN CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 0) AS DECIMAL(38, 10)) WHEN MAX(c.currency) IN ('BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND') THEN CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 3) AS DECIMAL(38, 10)) ELSE CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 2) AS DECIMAL(38, 10)) END AS DECIMAL(38, 24)) - SUM(c.amount), MAX(c.currency), CAST(0 AS DECIMAL(38, 24)), NULL, NULL, 0
+SELECT 'glossary_marginal', 1, c.payee_id, MAX(c.period_id), '', 'rounding', NULL, 'USD', NULL, CAST(CASE WHEN MAX(c.currency) IN ('CLP', 'ISK', 'JPY', 'KRW', 'PYG', 'UGX', 'VND', 'XAF', 'XOF') THEN CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 0) AS DECIMAL(38, 10)) WHEN MAX(c.currency) IN ('BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND') THEN CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 3) AS DECIMAL(38, 10)) ELSE CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 2) AS DECIMAL(38, 10)) END AS DECIMAL(38, 28)) - SUM(c.amount), MAX(c.currency), CAST(0 AS DECIMAL(38, 28)), NULL, NULL, 0
 FROM p0_pay_amounts c GROUP BY c.payee_id, c.pp
 HAVING CASE WHEN MAX(c.currency) IN ('CLP', 'ISK', 'JPY', 'KRW', 'PYG', 'UGX', 'VND', 'XAF', 'XOF') THEN CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 0) AS DECIMAL(38, 10)) WHEN MAX(c.currency) IN ('BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND') THEN CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 3) AS DECIMAL(38, 10)) ELSE CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 2) AS DECIMAL(38, 10)) END <> SUM(c.amount);
 
