@@ -13,6 +13,7 @@ from openspm.comp.models import Adjustment, CalcRun
 from openspm.comp.selectors import payouts as selectors
 from openspm.comp.selectors import runs as run_selectors
 from openspm.comp.services import adjustments, approvals, close, exports
+from openspm.core.access import require_edit
 from openspm.core.errors import InvalidInput, NotFound
 from openspm.org import selectors as org_selectors
 from openspm.org.models import Period
@@ -197,6 +198,7 @@ def get_adjustment(request: HttpRequest, adjustment_id: int) -> Adjustment:
 @router.post("/adjustments", response={201: AdjustmentOut})
 def create_adjustment(request: HttpRequest, payload: AdjustmentIn) -> tuple[int, Adjustment]:
     """A pending manual adjustment (comp admins and administrators); someone else decides it."""
+    require_edit(request.user)
     if payload.reason_code not in Adjustment.Reason.values:
         raise InvalidInput(
             f"Unknown reason code {payload.reason_code!r}.",
