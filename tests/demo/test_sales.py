@@ -173,14 +173,34 @@ class TestFxRates:
 
     def test_rates_stay_plausible_with_six_places(self) -> None:
         for currency, low, high in (("EUR", "0.85", "1.25"), ("GBP", "1.05", "1.45")):
-            rates = FxRate.objects.filter(currency_id=currency).values_list("rate", flat=True)
+            rates = FxRate.objects.filter(
+                currency_id=currency, quote_currency_id="USD"
+            ).values_list("rate", flat=True)
             for rate in rates:
                 assert Decimal(low) < rate < Decimal(high)
                 assert rate == rate.quantize(Decimal("0.000001"))
 
+    def test_rates_back_from_usd_are_the_inverse_to_eight_places(self) -> None:
+        there = dict(
+            FxRate.objects.filter(currency_id="GBP", quote_currency_id="USD").values_list(
+                "rate_on", "rate"
+            )
+        )
+        back = dict(
+            FxRate.objects.filter(currency_id="USD", quote_currency_id="GBP").values_list(
+                "rate_on", "rate"
+            )
+        )
+
+        assert back.keys() == there.keys()
+        for day, rate in there.items():
+            assert back[day] == (1 / rate).quantize(Decimal("0.00000001"))
+
     def test_rates_move_from_day_to_day(self) -> None:
         rates = list(
-            FxRate.objects.filter(currency_id="EUR").order_by("rate_on").values_list("rate")
+            FxRate.objects.filter(currency_id="EUR", quote_currency_id="USD")
+            .order_by("rate_on")
+            .values_list("rate")
         )
         changes = sum(1 for a, b in pairwise(rates) if a != b)
 

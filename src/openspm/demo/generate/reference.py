@@ -20,6 +20,7 @@ from openspm.org.models import Period
 from openspm.sales.models import Currency, FxRate, Product, ProductFamily
 
 MICRO = Decimal("0.000001")
+INVERSE_PLACES = Decimal("0.00000001")
 
 
 def make_calendar(options: Options, progress: Progress) -> list[Period]:
@@ -33,10 +34,12 @@ def make_calendar(options: Options, progress: Progress) -> list[Period]:
 
 
 def make_currencies(options: Options, progress: Progress) -> None:
-    """USD, EUR and GBP, and a rate to the base currency for every day of the data window.
+    """USD, EUR and GBP, and rates to and from the base currency for every day of the window.
 
-    Each rate is a seeded random walk in millionths, pulled back towards where it started, so it
-    stays plausible over two years: integers all the way, six decimal places in the database.
+    Each rate to the base currency is a seeded random walk in millionths, pulled back towards
+    where it started, so it stays plausible over two years: integers all the way, six decimal
+    places. The rate back (base → currency, to pay people in their own currency) is its
+    inverse to eight places, as a published pair of rates would be.
     """
     existing = set(Currency.objects.values_list("code", flat=True))
     Currency.objects.bulk_create(
@@ -56,12 +59,14 @@ def make_currencies(options: Options, progress: Progress) -> None:
         micros = start
         for day in days:
             micros += rng.randint(-4_000, 4_000) + (start - micros) // 60
+            rate = (Decimal(micros) * MICRO).quantize(MICRO)
+            rates.append(FxRate(currency_id=code, quote_currency_id=base, rate_on=day, rate=rate))
             rates.append(
                 FxRate(
-                    currency_id=code,
-                    quote_currency_id=base,
+                    currency_id=base,
+                    quote_currency_id=code,
                     rate_on=day,
-                    rate=(Decimal(micros) * MICRO).quantize(MICRO),
+                    rate=(1 / rate).quantize(INVERSE_PLACES),
                 )
             )
     FxRate.objects.bulk_create(rates, batch_size=BATCH_SIZE)
