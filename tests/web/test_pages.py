@@ -193,6 +193,10 @@ def test_anonymous_is_sent_to_login(name: str, client: Client, company: Company)
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+    # Someone else's (or a made-up) import token is not found, for those who may import.
+    "imports:status": Page(
+        EDITORS | {"admin": 404, "compadmin": 404}, args=lambda c: ["no-such-token"]
+    ),
 
 
 @pytest.mark.parametrize("role", ROLES)
