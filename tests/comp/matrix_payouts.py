@@ -13,54 +13,77 @@ import csv
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from openspm.comp.models import Adjustment, CalcRun
 from openspm.comp.services import approvals, close
 from openspm.comp.services.adjustments import create_adjustment
+from openspm.core.models import User
 from openspm.core.roles import Role
+from openspm.org.models import Person
 from tests.api.conftest import SEE_ALL, Company, call, client_for
 from tests.api.matrix import Detail, Entry, List, Write, _expect, by_payee
 from tests.comp.test_approvals_factories import add_payout, make_run, period
 from tests.factories import make_user
 
 C = "/api/v1/comp"
+PayoutRows = dict[str, Any]
+
+
+def payout_rows(users: dict[str, User], people: dict[str, Person]) -> PayoutRows:
+    """This area's rows (made on first use; the API and page matrices share them)."""
+    author = User.objects.filter(username="payouts_author").first()
+    if author is None:
+        author = make_user(role=Role.COMP_ADMIN, username="payouts_author")
+        _make(author, users["finance"], people)
+    runs = CalcRun.objects.filter(period__key__in=["2026-M07", "2026-M08", "2026-M09", "2026-Q3"])
+    by_key = {(r.period.key, r.approval): r for r in runs.select_related("period")}
+    return {
+        "unsubmitted": by_key[("2026-M09", "none")],
+        "pending": by_key[("2026-M08", "pending")],
+        "published": by_key[("2026-Q3", "approved")],
+        "closed": by_key[("2026-M07", "approved")],
+        "recalc": by_key[("2026-M07", "none")],
+        **{
+            f"adjustment_{name}": Adjustment.objects.get(created_by=author, person=people[name])
+            for name in ("rep1", "rep3")
+        },
+    }
+
+
+def _make(author: User, finance: User, people: dict[str, Person]) -> None:
+    for name in ("rep1", "rep3"):
+        create_adjustment(
+            actor=author,
+            person=people[name],
+            period=period("2026-Q2"),
+            amount=Decimal("125.00"),
+            currency="USD",
+            reason_code="manual_bonus",
+            description=f"Spring bonus for {name}",
+        )
+    make_run(period("2026-M09"))
+    pending = make_run(period("2026-M08"))
+    approvals.submit_run(actor=author, run_id=pending.pk)
+    for key in ("2026-Q3", "2026-M07"):
+        run = make_run(period(key))
+        add_payout(run, people["rep1"], "1000.00")
+        approvals.submit_run(actor=author, run_id=run.pk)
+        approvals.approve_run(actor=author, run_id=run.pk)
+        approvals.approve_run(actor=finance, run_id=run.pk)
+    close.close_period(actor=finance, period_key="2026-M07")
+    recalc = make_run(period("2026-M07"))
+    add_payout(recalc, people["rep1"], "1100.00")
 
 
 def _ensure(c: Company) -> None:
     if "payout_runs" in c.rows:
         return
-    author = make_user(role=Role.COMP_ADMIN, username="payouts_author")
-    finance = c.users["finance"]
-    rep1 = c.people["rep1"]
+    rows = payout_rows(c.users, c.people)
+    for name in ("unsubmitted", "pending", "published", "closed", "recalc"):
+        c.add("payout_runs", name, rows[name])
     for name in ("rep1", "rep3"):
-        c.add(
-            "payout_adjustments",
-            name,
-            create_adjustment(
-                actor=author,
-                person=c.people[name],
-                period=period("2026-Q2"),
-                amount=Decimal("125.00"),
-                currency="USD",
-                reason_code="manual_bonus",
-                description=f"Spring bonus for {name}",
-            ),
-            name,
-        )
-    c.add("payout_runs", "unsubmitted", make_run(period("2026-M09")))
-    pending = make_run(period("2026-M08"))
-    approvals.submit_run(actor=author, run_id=pending.pk)
-    c.add("payout_runs", "pending", pending)
-    for key, name in (("2026-Q3", "published"), ("2026-M07", "closed")):
-        run = make_run(period(key))
-        add_payout(run, rep1, "1000.00")
-        approvals.submit_run(actor=author, run_id=run.pk)
-        approvals.approve_run(actor=author, run_id=run.pk)
-        approvals.approve_run(actor=finance, run_id=run.pk)
-        c.add("payout_runs", name, run)
-    close.close_period(actor=finance, period_key="2026-M07")
-    recalc = make_run(period("2026-M07"))
-    add_payout(recalc, rep1, "1100.00")
-    c.add("payout_runs", "recalc", recalc)
+        c.add("payout_adjustments", name, rows[f"adjustment_{name}"], name)
 
 
 @dataclass(frozen=True)

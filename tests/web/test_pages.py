@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from openspm.plans.models import PlanVersion
+from tests.comp.matrix_payouts import PayoutRows, payout_rows
 from tests.web.conftest import ROLES, Company
 
 ALL_PEOPLE = frozenset({"vp", "manager1", "manager2", "rep1", "rep2", "rep3"})
@@ -111,6 +112,28 @@ def _plans_seen(company: Company, role: str) -> set[int]:
     return {_rep1_plan(company)[0].plan_id} if "rep1" in VISIBLE_PEOPLE[role] else set()
 
 
+# Payouts (approvals, adjustments, close, exports) hold every payee's pay: approvers only.
+APPROVERS = {role: 403 for role in ROLES} | {"admin": 200, "compadmin": 200, "finance": 200}
+APPROVER_DETAIL = {role: 404 for role in ROLES} | {
+    "partner": 403,
+    "admin": 200,
+    "compadmin": 200,
+    "finance": 200,
+}
+
+
+def _payouts(company: Company) -> PayoutRows:
+    """Runs waiting, published, closed and recalculated, and adjustments (tests/comp)."""
+    return payout_rows(company.world.users, company.world.people)
+
+
+def _adjustments_seen(company: Company, role: str) -> set[int]:
+    rows = _payouts(company)
+    return {
+        rows[f"adjustment_{name}"].pk for name in ("rep1", "rep3") if name in VISIBLE_PEOPLE[role]
+    }
+
+
 @dataclass(frozen=True)
 class Page:
     statuses: dict[str, int]
@@ -154,6 +177,26 @@ PAGES: dict[str, Page] = {
     "plans:validate": Page(POST_ONLY, args=lambda c: [_rep1_plan(c)[0].pk]),
     "plans:decide": Page(POST_ONLY, args=lambda c: [_rep1_plan(c)[0].pk]),
     "plans:accept": Page(POST_ONLY, args=lambda c: [_rep1_plan(c)[0].pk]),
+    # Payouts (tests/comp/test_adjustments_pages.py checks what the pages do).
+    "comp:approvals": Page(
+        APPROVERS,
+        "runs",
+        lambda c, role: {_payouts(c)["pending"].pk},
+        lambda c: _payouts(c) and [],
+    ),
+    "comp:run_approval": Page(APPROVER_DETAIL, args=lambda c: [_payouts(c)["recalc"].pk]),
+    "comp:submit_run": Page(POST_ONLY, args=lambda c: [_payouts(c)["unsubmitted"].pk]),
+    "comp:decide_run": Page(POST_ONLY, args=lambda c: [_payouts(c)["pending"].pk]),
+    "comp:post_differences": Page(POST_ONLY, args=lambda c: [_payouts(c)["recalc"].pk]),
+    "comp:adjustments": Page(
+        INTERNAL, "adjustments", _adjustments_seen, lambda c: _payouts(c) and []
+    ),
+    "comp:adjustment": Page(REP1_DETAIL, args=lambda c: [_payouts(c)["adjustment_rep1"].pk]),
+    "comp:decide_adjustment": Page(POST_ONLY, args=lambda c: [_payouts(c)["adjustment_rep1"].pk]),
+    "comp:close": Page(APPROVERS, "periods", args=lambda c: _payouts(c) and []),
+    "comp:close_period": Page(POST_ONLY, args=lambda c: ["2026-Q3"]),
+    "comp:exports": Page(APPROVERS, "payroll", args=lambda c: _payouts(c) and []),
+    "comp:export": Page(APPROVERS, args=lambda c: _payouts(c) and ["payroll", "2026-Q3"]),
 }
 # Pages without a login, or outside this matrix (the admin and the API have their own).
 PUBLIC = {"login", "logout", "healthz"}
