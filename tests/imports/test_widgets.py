@@ -31,6 +31,7 @@ class TestDecimalWidget:
             ("+7.", Decimal("7")),
             (1234.56, Decimal("1234.56")),
             (0.1, Decimal("0.1")),
+            (0.000012, Decimal("0.000012")),
             (3, Decimal(3)),
             ("", None),
         ],
@@ -92,6 +93,8 @@ class TestOtherWidgets:
 
     def test_cell_text_keeps_the_digits_of_spreadsheet_numbers(self) -> None:
         assert cell_text(0.1) == "0.1"
+        assert cell_text(0.00001) == "0.00001"
+        assert cell_text(12345678901.25) == "12345678901.25"
         assert cell_text(1234.5) == "1234.5"
         assert cell_text(datetime(2026, 3, 1)) == "2026-03-01"
         assert cell_text(None) == ""

@@ -35,8 +35,10 @@ def cell_text(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        # A spreadsheet number: repr() is the shortest text that reads back as the same double.
-        return repr(value)
+        # A spreadsheet number: repr() is the shortest text that reads back as the same double,
+        # written out without an exponent (1e-05 → 0.00001).
+        text = repr(value)
+        return format(Decimal(text), "f") if "e" in text and value == value else text
     return str(value).strip()
 
 
