@@ -263,7 +263,7 @@ def accrual_journal(*, viewer: Viewer, period_key: str) -> list[JournalLine]:
                     ACCRUED_ACCOUNT,
                     row.accrual,
                     debit=False,
-                    memo=f"{memo}: accrued, earned not yet paid (held {row.held})",
+                    memo=f"{memo}: accrued (earned, not yet paid; held {row.held})",
                     **common,
                 )
             )
