@@ -57,7 +57,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "simple_history",
-    "import_export",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -69,6 +68,8 @@ INSTALLED_APPS = [
     "openspm.plans",
     "openspm.comp",
     "openspm.imports",
+    # After our imports app: its `import`/`export` commands win over django-import-export's.
+    "import_export",
     "openspm.demo",
     "openspm.api",
     "openspm.web",
