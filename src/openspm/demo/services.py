@@ -1,7 +1,8 @@
 """Generate the demo company, or clear it first. Both run in one transaction.
 
-The generator writes with `bulk_create` in batches (no per-row saves), so audit history holds no
-rows for generated data; every other write in the product goes through the apps' services.
+The generator writes with `bulk_create` in batches (no per-row saves): reference data gets its
+audit history rows in bulk too, the high-volume tables (accounts, transactions, FX rates) none.
+Plans go through the plans services, as a comp admin and an administrator would.
 """
 
 from __future__ import annotations
