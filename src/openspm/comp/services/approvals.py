@@ -17,6 +17,7 @@ from openspm.comp.models import APPROVAL_STEPS, CalcRun, RunApproval
 from openspm.comp.services.adjustments import PeriodClosed
 from openspm.core.access import Viewer, require_approver, require_edit, role_of
 from openspm.core.errors import InvalidInput, NotFound, PermissionDenied
+from openspm.core.models import User
 from openspm.core.roles import Role
 from openspm.plans.errors import ApprovalRefused
 
@@ -51,7 +52,7 @@ def may_decide_step(viewer: Viewer, step: int) -> bool:
     )
 
 
-def _check_decider(actor: Viewer, run: CalcRun) -> int:
+def _check_decider(actor: Viewer, run: CalcRun) -> tuple[int, User]:
     require_approver(actor)
     if run.approval != CalcRun.Approval.PENDING:
         raise ApprovalRefused(
@@ -61,7 +62,8 @@ def _check_decider(actor: Viewer, run: CalcRun) -> int:
     role, label = APPROVAL_STEPS[step]
     if not may_decide_step(actor, step):
         raise PermissionDenied(f"{label} is decided by a {Role(role).label.lower()}.")
-    return step
+    assert isinstance(actor, User)  # approvers are signed in
+    return step, actor
 
 
 @transaction.atomic
@@ -94,11 +96,11 @@ def submit_run(*, actor: Viewer, run_id: int) -> CalcRun:
 def approve_run(*, actor: Viewer, run_id: int, comment: str = "") -> CalcRun:
     """Approve the step waiting on `run`; the last step publishes it."""
     run = _lock_run(run_id)
-    step = _check_decider(actor, run)
+    step, user = _check_decider(actor, run)
     _refuse_closed(run)
     if step > 0:
         previous = RunApproval.objects.get(run=run, step=step - 1)
-        if previous.actor_id == actor.pk:
+        if previous.actor_id == user.pk:
             raise ApprovalRefused(
                 f"You approved {APPROVAL_STEPS[step - 1][1].lower()}: someone else must "
                 f"decide {APPROVAL_STEPS[step][1].lower()}."
@@ -109,7 +111,7 @@ def approve_run(*, actor: Viewer, run_id: int, comment: str = "") -> CalcRun:
         step=step,
         role=APPROVAL_STEPS[step][0],
         decision=RunApproval.Decision.APPROVED,
-        actor=actor,
+        actor=user,
         comment=comment,
         decided_at=now,
     )
@@ -135,7 +137,7 @@ def _publish(run: CalcRun, *, now: object) -> None:
 def reject_run(*, actor: Viewer, run_id: int, comment: str) -> CalcRun:
     """Reject the step waiting on `run`: the approval ends (a new run must be submitted)."""
     run = _lock_run(run_id)
-    step = _check_decider(actor, run)
+    step, user = _check_decider(actor, run)
     if not comment.strip():
         raise InvalidInput("Say why the run is rejected.")
     approval = RunApproval(
@@ -143,7 +145,7 @@ def reject_run(*, actor: Viewer, run_id: int, comment: str) -> CalcRun:
         step=step,
         role=APPROVAL_STEPS[step][0],
         decision=RunApproval.Decision.REJECTED,
-        actor=actor,
+        actor=user,
         comment=comment,
         decided_at=timezone.now(),
     )
