@@ -134,6 +134,7 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
             "others": others,
             "decision_form": DecisionForm(),
             "can_decide": selectors.sees_all_plans(request.user) and version.status == "pending",
+            "can_simulate": selectors.sees_all_plans(request.user),
         },
     )
 
