@@ -28,7 +28,7 @@ def _client(world: World, name: str) -> Client:
 
 def _post(client: Client, url: str, body: dict[str, Any] | None = None) -> Any:
     response = client.post(url, json.dumps(body or {}), content_type="application/json")
-    response.data = response.json() if response.content else None
+    response.data = response.json() if response.content else None  # type: ignore[attr-defined]
     return response
 
 
