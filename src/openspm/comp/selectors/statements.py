@@ -1,0 +1,528 @@
+"""Statements: one per payee per period, read from the period's statement run.
+
+A viewer sees the statements of the payees in their scope (`org.selectors.visible_person_ids`);
+anyone else's is a 404. Reps and managers see published runs only; administrators, comp admins
+and finance also see the latest succeeded run before it is published, marked preliminary.
+Every reader here runs a fixed number of queries, whatever the number of lines.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Q
+
+from openspm.comp.models import (
+    Adjustment,
+    CalcRun,
+    CreditLine,
+    Dispute,
+    EarningLine,
+    MeasureLine,
+    PayoutLine,
+    StatementAcknowledgement,
+)
+from openspm.comp.selectors import runs as run_selectors
+from openspm.core.access import Viewer
+from openspm.core.errors import NotFound
+from openspm.org import selectors as org_selectors
+from openspm.org.models import Period, Person
+from openspm.plans import selectors as plan_selectors
+from openspm.sales.models import Transaction
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in a currency, for display (sums are exact Decimal sums, made in Python)."""
+
+    amount: Decimal
+    currency: str
+
+
+def sum_by_currency(pairs: Iterable[tuple[Decimal, str]]) -> list[Money]:
+    """Exact sums per currency, in currency order."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for amount, currency in pairs:
+        totals[currency] += amount
+    return [Money(totals[c], c) for c in sorted(totals)]
+
+
+@dataclass(frozen=True)
+class ComponentGroup:
+    """The earning lines of one plan component, with their total."""
+
+    plan_code: str
+    plan_version: int
+    plan_version_id: int | None  # the plan version page, when the viewer may open it
+    component_id: str
+    component_kind: str
+    lines: list[EarningLine]
+    totals: list[Money]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Everything a payee's statement for a period shows, evaluated (templates query nothing)."""
+
+    person: Person
+    period: Period
+    run: CalcRun
+    is_preliminary: bool
+    is_own: bool
+    measures: list[MeasureLine]
+    components: list[ComponentGroup]
+    earning_totals: list[Money]
+    payouts: list[PayoutLine]
+    payout_totals: list[Money]
+    held_totals: list[Money]
+    draw_balance: Money | None
+    adjustments: list[Adjustment]
+    adjustment_totals: list[Money]  # approved adjustments only
+    total_due: list[Money]  # payout plus approved adjustments, per currency
+    disputes: list[Dispute]
+    acknowledgement: StatementAcknowledgement | None
+
+    @property
+    def pk(self) -> int:
+        return self.person.pk
+
+    @property
+    def can_acknowledge(self) -> bool:
+        return self.is_own and not self.is_preliminary and self.acknowledgement is None
+
+
+def get_visible_person(*, viewer: Viewer, person_id: int) -> Person:
+    """The payee, when the viewer may see their pay; a 404 otherwise (never a 403)."""
+    visible = org_selectors.visible_person_ids(viewer=viewer)
+    if visible is not None and person_id not in visible:
+        raise NotFound("No such statement.")
+    person = Person.objects.filter(pk=person_id).select_related("user").first()
+    if person is None:
+        raise NotFound("No such statement.")
+    return person
+
+
+def get_statement_period_and_run(*, viewer: Viewer, period_key: str) -> tuple[Period, CalcRun]:
+    period = org_selectors.get_period(key=period_key)
+    run = run_selectors.get_statement_run(viewer=viewer, period=period)
+    if run is None:
+        raise NotFound(f"No statement has been published for {period.key} yet.")
+    return period, run
+
+
+def plan_version_ids(*, viewer: Viewer, codes: set[str]) -> dict[tuple[str, int], int]:
+    """(plan code, version number) → plan version id, for the versions the viewer may open."""
+    if not codes:
+        return {}
+    rows = (
+        plan_selectors.list_versions(viewer=viewer)
+        .filter(plan__code__in=codes)
+        .values_list("plan__code", "number", "pk")
+    )
+    return {(code, number): pk for code, number, pk in rows}
+
+
+def get_statement(*, viewer: Viewer, person_id: int, period_key: str) -> Statement:
+    person = get_visible_person(viewer=viewer, person_id=person_id)
+    period, run = get_statement_period_and_run(viewer=viewer, period_key=period_key)
+    measures = list(MeasureLine.objects.filter(run=run, person=person))
+    earnings = list(EarningLine.objects.filter(run=run, person=person))
+    payouts = list(PayoutLine.objects.filter(run=run, person=person))
+    adjustments = list(
+        Adjustment.objects.filter(person=person, period=period)
+        .exclude(status=Adjustment.Status.REJECTED)
+        .order_by("created_at", "pk")
+    )
+    disputes = list(
+        Dispute.objects.filter(person=person, period=period)
+        .select_related("earning_line", "assignee")
+        .order_by("created_at", "pk")
+    )
+    acknowledgement = StatementAcknowledgement.objects.filter(person=person, run=run).first()
+    versions = plan_version_ids(viewer=viewer, codes={line.plan_code for line in earnings})
+    components = _components(earnings, versions)
+    payout_totals = sum_by_currency((p.amount, p.currency) for p in payouts)
+    approved = [a for a in adjustments if a.status == Adjustment.Status.APPROVED]
+    adjustment_totals = sum_by_currency((a.amount, a.currency) for a in approved)
+    draws = [p for p in payouts if p.draw_balance_amount is not None]
+    return Statement(
+        person=person,
+        period=period,
+        run=run,
+        is_preliminary=run.approval != CalcRun.Approval.APPROVED,
+        is_own=person.user_id is not None and person.user_id == viewer.pk,
+        measures=measures,
+        components=components,
+        earning_totals=sum_by_currency((e.amount, e.currency) for e in earnings),
+        payouts=payouts,
+        payout_totals=payout_totals,
+        held_totals=[
+            m for m in sum_by_currency((p.held_amount, p.currency) for p in payouts) if m.amount
+        ],
+        draw_balance=(
+            Money(draws[-1].draw_balance_amount, draws[-1].currency)  # type: ignore[arg-type]
+            if draws
+            else None
+        ),
+        adjustments=adjustments,
+        adjustment_totals=adjustment_totals,
+        total_due=sum_by_currency(
+            [(m.amount, m.currency) for m in payout_totals]
+            + [(m.amount, m.currency) for m in adjustment_totals]
+        ),
+        disputes=disputes,
+        acknowledgement=acknowledgement,
+    )
+
+
+def _components(
+    earnings: list[EarningLine], versions: dict[tuple[str, int], int]
+) -> list[ComponentGroup]:
+    grouped: dict[tuple[str, int, str], list[EarningLine]] = defaultdict(list)
+    for line in earnings:
+        grouped[(line.plan_code, line.plan_version, line.component_id)].append(line)
+    return [
+        ComponentGroup(
+            plan_code=code,
+            plan_version=number,
+            plan_version_id=versions.get((code, number)),
+            component_id=component,
+            component_kind=lines[0].component_kind,
+            lines=lines,
+            totals=sum_by_currency((line.amount, line.currency) for line in lines),
+        )
+        for (code, number, component), lines in sorted(grouped.items())
+    ]
+
+
+# --- drill-down ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineTrace:
+    """Why an earning line is what it is: its credits, their transactions, and the rule."""
+
+    line: EarningLine
+    run: CalcRun
+    is_preliminary: bool
+    is_own: bool
+    credits: list[CreditLine]
+    transactions: list[Transaction]
+    plan_version_id: int | None
+    is_period_line: bool  # a per-period line: its credits are all the payee's for the plan
+
+
+def get_line_trace(*, viewer: Viewer, line_id: int) -> LineTrace:
+    """The trace of one earning line the viewer may see: its payee is in their scope and its
+    run is the statement run they see for its period (else a 404)."""
+    line = EarningLine.objects.filter(pk=line_id).select_related("run__period").first()
+    if line is None:
+        raise NotFound("No such statement line.")
+    get_visible_person(viewer=viewer, person_id=line.person_id)
+    run = line.run
+    shown = run_selectors.get_statement_run(viewer=viewer, period=run.period)
+    if shown is None or (shown.pk != run.pk and not run_selectors.sees_runs(viewer)):
+        raise NotFound("No such statement line.")
+    credits_qs = CreditLine.objects.filter(run=run, person_id=line.person_id).select_related(
+        "source_person"
+    )
+    is_period_line = not line.transaction_ref
+    if line.credit_id:
+        credits_qs = credits_qs.filter(credit_id=line.credit_id)
+    elif line.transaction_ref:
+        credits_qs = credits_qs.filter(transaction_ref=line.transaction_ref)
+    else:
+        credits_qs = credits_qs.filter(plan_code=line.plan_code)
+    credits = list(credits_qs)
+    refs = {c.transaction_ref for c in credits} | ({line.transaction_ref} - {""})
+    transactions = list(
+        Transaction.objects.filter(external_id__in=refs)
+        .select_related("account", "product")
+        .order_by("booked_on", "external_id")
+    )
+    versions = plan_version_ids(viewer=viewer, codes={line.plan_code})
+    return LineTrace(
+        line=line,
+        run=run,
+        is_preliminary=run.approval != CalcRun.Approval.APPROVED,
+        is_own=_is_own(viewer, line.person_id),
+        credits=credits,
+        transactions=transactions,
+        plan_version_id=versions.get((line.plan_code, line.plan_version)),
+        is_period_line=is_period_line,
+    )
+
+
+def _is_own(viewer: Viewer, person_id: int) -> bool:
+    me = org_selectors.get_viewer_person(viewer=viewer)
+    return me is not None and me.pk == person_id
+
+
+# --- the list of a period's statements -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    person: Person
+    payout_totals: list[Money]
+    is_acknowledged: bool
+
+    @property
+    def pk(self) -> int:
+        return self.person.pk
+
+
+@dataclass(frozen=True)
+class StatementList:
+    periods: list[Period]  # the periods with a statement run the viewer sees
+    period: Period | None
+    run: CalcRun | None
+    is_preliminary: bool
+    rows: list[StatementRow] = field(default_factory=list)
+
+
+def list_statement_periods(*, viewer: Viewer) -> list[Period]:
+    """Periods with a published run (or, for run viewers, a succeeded one), latest first."""
+    runs = CalcRun.objects.filter(approval=CalcRun.Approval.APPROVED)
+    if run_selectors.sees_runs(viewer):
+        runs = CalcRun.objects.filter(
+            Q(approval=CalcRun.Approval.APPROVED) | Q(status=CalcRun.Status.SUCCEEDED)
+        )
+    return list(
+        Period.objects.filter(pk__in=runs.values("period_id")).order_by("-end_on", "-start_on")
+    )
+
+
+def list_statements(*, viewer: Viewer, period_key: str = "") -> StatementList:
+    """For a period (default: the latest with statements), the payees the viewer sees who have
+    a statement, with their payout totals."""
+    periods = list_statement_periods(viewer=viewer)
+    if period_key:
+        period = next((p for p in periods if p.key == period_key), None)
+        if period is None:
+            raise NotFound(f"No statements for {period_key}.")
+    elif periods:
+        period = periods[0]
+    else:
+        return StatementList(periods=[], period=None, run=None, is_preliminary=False)
+    run = run_selectors.get_statement_run(viewer=viewer, period=period)
+    if run is None:  # pragma: no cover - periods come from the same rule
+        raise NotFound(f"No statements for {period.key}.")
+    payouts = org_selectors.restrict_to_people(PayoutLine.objects.filter(run=run), viewer=viewer)
+    amounts: dict[int, list[tuple[Decimal, str]]] = defaultdict(list)
+    for person_id, amount, currency in payouts.values_list("person_id", "amount", "currency"):
+        amounts[person_id].append((amount, currency))
+    people = Person.objects.in_bulk(list(amounts))
+    acknowledged = set(
+        StatementAcknowledgement.objects.filter(run=run, person_id__in=list(amounts)).values_list(
+            "person_id", flat=True
+        )
+    )
+    rows = sorted(
+        (
+            StatementRow(
+                person=people[pk],
+                payout_totals=sum_by_currency(pairs),
+                is_acknowledged=pk in acknowledged,
+            )
+            for pk, pairs in amounts.items()
+        ),
+        key=lambda r: (r.person.last_name, r.person.first_name, r.person.external_id),
+    )
+    return StatementList(
+        periods=periods,
+        period=period,
+        run=run,
+        is_preliminary=run.approval != CalcRun.Approval.APPROVED,
+        rows=rows,
+    )
+
+
+# --- My pay -------------------------------------------------------------------------------------
+
+# When a period's payout is paid: this many days after the period ends (the payroll cut-off the
+# demo company uses; the payroll export may name its own date).
+PAY_DAYS_AFTER_PERIOD_END = 15
+
+
+@dataclass(frozen=True)
+class PeriodPay:
+    period: Period
+    run: CalcRun
+    is_preliminary: bool
+    earnings: list[Money]
+    payouts: list[Money]
+
+
+@dataclass(frozen=True)
+class NextPayout:
+    period: Period
+    run: CalcRun
+    is_preliminary: bool
+    amounts: list[Money]
+    pay_on: date
+
+
+@dataclass(frozen=True)
+class LeaderboardPlace:
+    """Where the payee ranks by attainment among the payees on the same plan and measure in
+    the period: standard competition ranking ("1224": ties share a rank, the next is skipped)."""
+
+    plan_code: str
+    measure_id: str
+    attainment: Decimal
+    rank: int
+    size: int
+
+
+@dataclass(frozen=True)
+class MyPay:
+    person: Person | None
+    fiscal_year: int | None
+    periods: list[PeriodPay]
+    earnings_to_date: list[Money]
+    payouts_to_date: list[Money]
+    current: PeriodPay | None  # the latest period shown: attainment and leaderboard come from it
+    measures: list[MeasureLine]
+    next_payout: NextPayout | None
+    leaderboard: list[LeaderboardPlace]
+
+
+def pay_date(period: Period) -> date:
+    return period.end_on + timedelta(days=PAY_DAYS_AFTER_PERIOD_END)
+
+
+def competition_ranks(values: dict[int, Decimal]) -> dict[int, int]:
+    """key → rank, highest value first; equal values share a rank ("1224")."""
+    ordered = sorted(values.values(), reverse=True)
+    first_at: dict[Decimal, int] = {}
+    for index, value in enumerate(ordered):
+        first_at.setdefault(value, index + 1)
+    return {key: first_at[value] for key, value in values.items()}
+
+
+def get_my_pay(*, viewer: Viewer, on: date | None = None) -> MyPay:
+    """The signed-in payee's year: earnings and payouts per period from published runs, plus the
+    current open period's latest succeeded run (preliminary); attainment, next payout and their
+    place on the leaderboard. A login that is not a payee gets an empty page."""
+    on = on or org_selectors.today()
+    person = org_selectors.get_viewer_person(viewer=viewer)
+    year = org_selectors.get_period_containing(on=on, kind=Period.Kind.YEAR)
+    if person is None or year is None:
+        return MyPay(person, year.fiscal_year if year else None, [], [], [], None, [], None, [])
+    runs = _year_runs(fiscal_year=year.fiscal_year, on=on)
+    earnings: dict[int, list[tuple[Decimal, str]]] = defaultdict(list)
+    for run_id, amount, currency in EarningLine.objects.filter(
+        run_id__in=[r.pk for r in runs], person=person
+    ).values_list("run_id", "amount", "currency"):
+        earnings[run_id].append((amount, currency))
+    payouts: dict[int, list[tuple[Decimal, str]]] = defaultdict(list)
+    for run_id, amount, currency in PayoutLine.objects.filter(
+        run_id__in=[r.pk for r in runs], person=person
+    ).values_list("run_id", "amount", "currency"):
+        payouts[run_id].append((amount, currency))
+    periods = [
+        PeriodPay(
+            period=run.period,
+            run=run,
+            is_preliminary=run.approval != CalcRun.Approval.APPROVED,
+            earnings=sum_by_currency(earnings[run.pk]),
+            payouts=sum_by_currency(payouts[run.pk]),
+        )
+        for run in runs
+        if earnings[run.pk] or payouts[run.pk]
+    ]
+    current = periods[-1] if periods else None
+    measures = list(MeasureLine.objects.filter(run=current.run, person=person)) if current else []
+    open_now = [p for p in periods if p.period.start_on <= on <= p.period.end_on]
+    next_payout = (
+        NextPayout(
+            period=open_now[-1].period,
+            run=open_now[-1].run,
+            is_preliminary=open_now[-1].is_preliminary,
+            amounts=open_now[-1].payouts,
+            pay_on=pay_date(open_now[-1].period),
+        )
+        if open_now
+        else None
+    )
+    return MyPay(
+        person=person,
+        fiscal_year=year.fiscal_year,
+        periods=periods,
+        earnings_to_date=sum_by_currency(pair for p in periods for pair in earnings[p.run.pk]),
+        payouts_to_date=sum_by_currency(pair for p in periods for pair in payouts[p.run.pk]),
+        current=current,
+        measures=measures,
+        next_payout=next_payout,
+        leaderboard=_leaderboard(current.run, person, measures) if current else [],
+    )
+
+
+def _year_runs(*, fiscal_year: int, on: date) -> list[CalcRun]:
+    """Per period of the fiscal year: its published run; for an open period containing `on`
+    without one, its latest succeeded run. Ordered by period."""
+    candidates = (
+        CalcRun.objects.filter(period__fiscal_year=fiscal_year)
+        .filter(
+            Q(approval=CalcRun.Approval.APPROVED)
+            | Q(
+                status=CalcRun.Status.SUCCEEDED,
+                period__status=Period.Status.OPEN,
+                period__start_on__lte=on,
+                period__end_on__gte=on,
+            )
+        )
+        .select_related("period")
+        .order_by("period__end_on", "-period__start_on", "-finished_at", "-pk")
+    )
+    chosen: dict[int, CalcRun] = {}
+    for run in candidates:
+        best = chosen.get(run.period_id)
+        if best is None or (
+            run.approval == CalcRun.Approval.APPROVED and best.approval != run.approval
+        ):
+            chosen[run.period_id] = run
+    return sorted(chosen.values(), key=lambda r: (r.period.end_on, -r.period.start_on.toordinal()))
+
+
+def _leaderboard(
+    run: CalcRun, person: Person, measures: list[MeasureLine]
+) -> list[LeaderboardPlace]:
+    """The payee's rank per measure with attainment. Shown for every plan for now: the plan
+    language has no switch for it yet."""
+    mine: dict[tuple[str, str], MeasureLine] = {}
+    for m in measures:  # one place per measure: its own period's line when there are several
+        if m.attainment is not None and (
+            (m.plan_code, m.measure_id) not in mine or m.accumulate == "period_to_date"
+        ):
+            mine[(m.plan_code, m.measure_id)] = m
+    if not mine:
+        return []
+    rows = MeasureLine.objects.filter(
+        run=run,
+        plan_code__in={m.plan_code for m in mine.values()},
+        measure_id__in={m.measure_id for m in mine.values()},
+        attainment__isnull=False,
+    ).values_list("person_id", "plan_code", "measure_id", "period_key", "accumulate", "attainment")
+    boards: dict[tuple[str, str, str, str], dict[int, Decimal]] = defaultdict(dict)
+    for person_id, plan_code, measure_id, period_key, accumulate, attainment in rows:
+        if attainment is not None:
+            boards[(plan_code, measure_id, period_key, accumulate)][person_id] = attainment
+    places = []
+    for m in mine.values():
+        board = boards[(m.plan_code, m.measure_id, m.period_key, m.accumulate)]
+        places.append(
+            LeaderboardPlace(
+                plan_code=m.plan_code,
+                measure_id=m.measure_id,
+                attainment=m.attainment,  # type: ignore[arg-type]
+                rank=competition_ranks(board)[person.pk],
+                size=len(board),
+            )
+        )
+    return places
