@@ -136,6 +136,24 @@ def _adjustments_seen(company: Company, role: str) -> set[int]:
     }
 
 
+# Runs show every payee's pay: only these roles; a run's page is a 404 to the others.
+RUNS = {role: 403 for role in ROLES} | {"admin": 200, "compadmin": 200, "finance": 200}
+RUN_DETAIL = {role: 404 for role in ROLES} | {
+    "partner": 403,
+    "admin": 200,
+    "compadmin": 200,
+    "finance": 200,
+}
+
+
+def _failed_run(company: Company) -> CalcRun:
+    """A failed run of this quarter (made on first use)."""
+    run = CalcRun.objects.filter(period=company.quarter).first()
+    return run or CalcRun.objects.create(
+        period=company.quarter, status=CalcRun.Status.FAILED, error="No published plan."
+    )
+
+
 def _statement_run(company: Company) -> CalcRun:
     """A published run of this quarter for rep1, rep2 and rep3 (made on first use)."""
     return page_run(company.world, company.quarter)
@@ -175,6 +193,10 @@ PAGES: dict[str, Page] = {
     "imports:start": Page(EDITORS),
     "imports:check": Page(POST_ONLY),
     "imports:confirm": Page(POST_ONLY),
+    # Someone else's (or a made-up) import token is not found, for those who may import.
+    "imports:status": Page(
+        EDITORS | {"admin": 404, "compadmin": 404}, args=lambda c: ["no-such-token"]
+    ),
     # An export holds only the rows the viewer sees (tests/imports checks the rows).
     "imports:export": Page(EVERYONE, args=lambda c: ["people", "csv"]),
     # Plans: rep1's published plan (tests/plans checks drafts and the approval flow).
@@ -208,6 +230,13 @@ PAGES: dict[str, Page] = {
     "comp:close_period": Page(POST_ONLY, args=lambda c: ["2026-Q3"]),
     "comp:exports": Page(APPROVERS, "payroll", args=lambda c: _payouts(c) and []),
     "comp:export": Page(APPROVERS, args=lambda c: _payouts(c) and ["payroll", "2026-Q3"]),
+    # Calc runs and simulation: administrators, comp admins and finance (tests/comp/test_runs_*).
+    "comp:runs": Page(RUNS, "runs", args=lambda c: _failed_run(c) and []),
+    "comp:run": Page(RUN_DETAIL, args=lambda c: [_failed_run(c).pk]),
+    "comp:start_run": Page(POST_ONLY),
+    "comp:retry_run": Page(POST_ONLY, args=lambda c: [_failed_run(c).pk]),
+    "comp:reproduce_run": Page(POST_ONLY, args=lambda c: [_failed_run(c).pk]),
+    "comp:simulate": Page(RUNS, args=lambda c: [_rep1_plan(c)[1].pk]),
     # Statements and My pay (tests/comp/test_statements*.py, test_mypay*.py check the content).
     "comp:statements": Page(
         INTERNAL,
@@ -262,10 +291,6 @@ def test_anonymous_is_sent_to_login(name: str, client: Client, company: Company)
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
-    # Someone else's (or a made-up) import token is not found, for those who may import.
-    "imports:status": Page(
-        EDITORS | {"admin": 404, "compadmin": 404}, args=lambda c: ["no-such-token"]
-    ),
 
 
 @pytest.mark.parametrize("role", ROLES)
