@@ -7,6 +7,7 @@ nothing is read from the environment, and equal fingerprints give identical outp
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -109,25 +110,49 @@ def run(
 
 
 def _execute(con: duckdb.DuckDBPyConnection, program: Program) -> None:
+    """Run the statements in order, each data check as soon as its tables exist, and drop
+    every intermediate table after its last use (peak memory)."""
+    names = [name for name, _ in program.statements]
+    sql_of = dict(program.statements)
+    uses = {name: _reads(sql, names, sql_of, program.views) for name, sql in program.statements}
+    keep = set().union(*(_reads(sql, names, sql_of, program.views)
+                         for sql in program.outputs.values()))
+    last_use: dict[str, int] = {}
+    for i, (name, _) in enumerate(program.statements):
+        for table in uses[name]:
+            last_use[table] = i
     pending = list(program.checks)
     done: set[str] = set()
-    for name, sql in program.statements:
+    for i, (name, sql) in enumerate(program.statements):
+        kind = "VIEW" if name in program.views else "TABLE"
         try:
-            kind = "VIEW" if name in program.views else "TABLE"
             con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS\n{sql}")
         except duckdb.Error as exc:
             raise EngineError(f"internal error while computing {name}: {exc}") from exc
         done.add(name)
         still = []
         for check_sql, message in pending:
-            if all(t in done for t in _tables_in(check_sql, program)):
+            if all(t in done for t in _reads(check_sql, names, sql_of, program.views)):
                 row = con.execute(check_sql).fetchone()
                 if row is not None:
                     raise DataError(message.format(*row))
             else:
                 still.append((check_sql, message))
         pending = still
+        checked = set().union(*(_reads(c, names, sql_of, program.views) for c, _ in pending))
+        for table, last in list(last_use.items()):
+            if (last == i and table not in keep and table not in checked
+                    and table not in program.views and table in done):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+                del last_use[table]
 
 
-def _tables_in(sql: str, program: Program) -> list[str]:
-    return [name for name, _ in program.statements if name in sql]
+def _reads(sql: str, names: list[str], sql_of: dict[str, str], views: set[str]) -> set[str]:
+    """Tables a statement reads, through the views it reads (names matched as words)."""
+    found: set[str] = set()
+    for name in names:
+        if re.search(rf"\b{re.escape(name)}\b", sql):
+            found.add(name)
+            if name in views:
+                found |= _reads(sql_of[name], [n for n in names if n != name], sql_of, views)
+    return found

@@ -350,7 +350,7 @@ def _credit_base(
         if acc == "per_transaction"
         else f"{ctx.scope_of('v.pp', acc)} = {sidx} AND v.pp <= pt.pp"
     )
-    return ctx.add(
+    return ctx.add_view(
         f"c{k}_base",
         (
             f"SELECT v.credit_id, v.transaction_id, v.payee_id, v.credit_reason, v.credit_on, "

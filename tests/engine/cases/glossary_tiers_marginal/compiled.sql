@@ -125,7 +125,7 @@ FROM (
 ) g
 ) m;
 
-CREATE OR REPLACE TEMP TABLE p0_c0_base AS
+CREATE OR REPLACE TEMP VIEW p0_c0_base AS
 SELECT v.credit_id, v.transaction_id, v.payee_id, v.credit_reason, v.credit_on, v.cancel_pp, v.claw_factor, v.credit_percent, pt.pp, v.value AS v_at
 FROM p0_mv v JOIN p0_points pt ON v.pp = pt.q_idx AND v.pp <= pt.pp
 WHERE v.measure_id = 'bookings';

@@ -1,0 +1,209 @@
+CREATE TEMP TABLE hier_closure AS
+WITH RECURSIVE chain(payee_id, manager_id, depth, valid_from, valid_to) AS (
+  SELECT payee_id, manager_id, 1, effective_from, COALESCE(effective_to, DATE '9999-12-31')
+  FROM in_hierarchy
+  UNION ALL
+  SELECT c.payee_id, h.manager_id, c.depth + 1, GREATEST(c.valid_from, h.effective_from),
+    LEAST(c.valid_to, COALESCE(h.effective_to, DATE '9999-12-31'))
+  FROM chain c JOIN in_hierarchy h ON h.payee_id = c.manager_id
+    AND h.effective_from < c.valid_to AND COALESCE(h.effective_to, DATE '9999-12-31') > c.valid_from
+  WHERE c.depth < 20
+)
+SELECT payee_id, manager_id, depth, valid_from, valid_to FROM chain WHERE valid_from < valid_to;
+
+CREATE TEMP TABLE p0_tx AS
+SELECT t."transaction_id",
+  t."payee_id",
+  ((t."amount") * (CASE WHEN t.currency = 'USD' THEN CAST(1 AS DECIMAL(38, 10)) ELSE fx.rate END)) AS "amount",
+  t."currency",
+  t."booked_on",
+  t."closed_on",
+  t."invoiced_on",
+  t."paid_on",
+  ((t."collected_amount") * (CASE WHEN t.currency = 'USD' THEN CAST(1 AS DECIMAL(38, 10)) ELSE fx.rate END)) AS "collected_amount",
+  t."status",
+  t."cancelled_on",
+  t."type",
+  t."product",
+  t."product_family",
+  t."account_id",
+  t."territory_id",
+  t."quantity",
+  t.amount AS source_amount, t.currency AS source_currency, CASE WHEN t.currency = 'USD' THEN CAST(1 AS DECIMAL(38, 10)) ELSE fx.rate END AS fx_rate,
+  t.booked_on AS credit_on, DIV((CAST(EXTRACT(YEAR FROM t.booked_on) AS BIGINT) * 12 + CAST(EXTRACT(MONTH FROM t.booked_on) AS BIGINT) - 1) - 0, 3) AS pp, CAST(NULL AS BIGINT) AS cancel_pp, CAST(NULL AS DECIMAL(38, 10)) AS claw_factor
+FROM in_transactions t
+LEFT JOIN in_fx_rates fx ON fx.from_currency = t.currency AND fx.to_currency = 'USD'
+  AND fx.effective_from <= t.booked_on AND t.booked_on < COALESCE(fx.effective_to, DATE '9999-12-31')
+WHERE t.booked_on >= DATE '2026-01-01' AND t.booked_on < DATE '2026-04-01';
+
+CREATE TEMP TABLE p0_points AS
+SELECT 8104 AS pp, '2026-Q1' AS period_id, DATE '2026-01-01' AS start_on, DATE '2026-04-01' AS end_on, TRUE AS in_run, 24312 AS mi_start, 24315 AS mi_end, 8104 AS q_idx, 24312 AS q_mi_start, 24315 AS q_mi_end, 2026 AS y_idx, 24312 AS y_mi_start, 24324 AS y_mi_end;
+
+CREATE TEMP TABLE p0_rule_0 AS
+SELECT t.transaction_id, t.payee_id, 'owner' AS credit_reason, 'owner_1' AS rule_id, 0 AS rule_index, CAST(1 AS DECIMAL(38, 8)) AS credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, FALSE AS allow_double
+FROM p0_tx t
+LEFT JOIN (SELECT DISTINCT transaction_id FROM in_splits) s ON s.transaction_id = t.transaction_id
+WHERE t.payee_id IS NOT NULL AND s.transaction_id IS NULL AND TRUE;
+
+CREATE TEMP TABLE p0_rule_1 AS
+SELECT t.transaction_id, s.payee_id, 'split' AS credit_reason, 'split_2' AS rule_id, 1 AS rule_index, s.split_percent AS credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, FALSE AS allow_double
+FROM p0_tx t JOIN in_splits s ON s.transaction_id = t.transaction_id
+WHERE TRUE;
+
+CREATE TEMP TABLE p0_credits_raw AS
+SELECT r.*, MIN(r.rule_index) OVER (PARTITION BY r.transaction_id, r.payee_id) AS first_rule
+FROM (
+SELECT transaction_id, payee_id, credit_reason, rule_id, rule_index, credit_percent, source_payee_id, allow_double FROM p0_rule_0
+UNION ALL SELECT transaction_id, payee_id, credit_reason, rule_id, rule_index, credit_percent, source_payee_id, allow_double FROM p0_rule_1
+) r;
+
+CREATE TEMP TABLE p0_assign AS
+SELECT a.payee_id, GREATEST(a.effective_from, DATE '0001-01-01') AS effective_from, LEAST(a.effective_to, COALESCE(NULL, DATE '9999-12-31'), COALESCE(pe.terminated_on, DATE '9999-12-31')) AS effective_to FROM (
+SELECT payee_id, effective_from, COALESCE(effective_to, DATE '9999-12-31') AS effective_to FROM in_plan_assignments WHERE plan_id = 'glossary_marginal'
+UNION ALL
+SELECT payee_id, DATE '0001-01-01' AS effective_from, COALESCE(NULL, DATE '9999-12-31') AS effective_to FROM (
+  SELECT payee_id FROM in_payees UNION SELECT payee_id FROM p0_credits_raw
+  UNION SELECT payee_id FROM in_quotas UNION SELECT payee_id FROM in_mbo_scores
+) x
+WHERE NOT EXISTS (SELECT 1 FROM in_plan_assignments WHERE plan_id = 'glossary_marginal')
+) a
+LEFT JOIN in_payees pe ON pe.payee_id = a.payee_id
+WHERE GREATEST(a.effective_from, DATE '0001-01-01') < LEAST(a.effective_to, COALESCE(NULL, DATE '9999-12-31'), COALESCE(pe.terminated_on, DATE '9999-12-31'));
+
+CREATE TEMP TABLE p0_credits AS
+SELECT 'glossary_marginal' AS plan_id, 1 AS plan_version, (CAST(c.transaction_id AS TEXT) || CAST('/' AS TEXT) || CAST(c.payee_id AS TEXT) || CAST('/' AS TEXT) || CAST(c.rule_index AS TEXT) || CAST('/' AS TEXT) || CAST(COALESCE(c.source_payee_id, '') AS TEXT)) AS credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.rule_id, c.rule_index, c.source_payee_id, c.credit_percent, t.credit_on, t.pp, t.source_amount, t.source_currency, t.fx_rate, ((t.amount) * (c.credit_percent)) AS amount, 'USD' AS currency, t.cancel_pp, t.claw_factor
+FROM p0_credits_raw c JOIN p0_tx t ON t.transaction_id = c.transaction_id
+JOIN p0_assign a ON a.payee_id = c.payee_id AND a.effective_from <= t.credit_on AND t.credit_on < a.effective_to
+WHERE c.allow_double OR c.rule_index = c.first_rule;
+
+CREATE TEMP TABLE p0_mv AS
+SELECT c.credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.credit_on, c.pp, c.cancel_pp, c.claw_factor, c.credit_percent, 'bookings' AS measure_id, ((COALESCE(CAST(t."amount" AS DECIMAL(38, 14)), CAST(0 AS DECIMAL(38, 14)))) * (c.credit_percent)) AS value
+FROM p0_credits c JOIN p0_tx t ON t.transaction_id = c.transaction_id
+WHERE TRUE;
+
+CREATE TEMP TABLE p0_quota_rows AS
+SELECT q.payee_id, q.measure_id, m.q_mi_start, m.q_mi_start + m.months AS q_mi_end, m.months, CAST(q.quota_amount AS DECIMAL(38, 10)) AS quota_amount
+FROM in_quotas q JOIN (SELECT '2026' AS period_id, 24312 AS q_mi_start, 12 AS months
+UNION ALL SELECT '2026-01' AS period_id, 24312 AS q_mi_start, 1 AS months
+UNION ALL SELECT '2026-02' AS period_id, 24313 AS q_mi_start, 1 AS months
+UNION ALL SELECT '2026-03' AS period_id, 24314 AS q_mi_start, 1 AS months
+UNION ALL SELECT '2026-Q1' AS period_id, 24312 AS q_mi_start, 3 AS months) m ON m.period_id = q.period_id
+LEFT JOIN in_payees pe ON pe.payee_id = q.payee_id
+WHERE q.plan_id IS NULL OR q.plan_id = 'glossary_marginal';
+
+CREATE TEMP TABLE p0_active AS
+SELECT x.payee_id, x.pp, SUM(x.days) AS active_days, MAX(x.period_days) AS period_days
+FROM (
+  SELECT a.payee_id, pt.pp, GREATEST(CAST(0 AS DECIMAL(38, 10)), CAST((LEAST(LEAST(a.effective_to, COALESCE(pe.terminated_on, COALESCE(NULL, DATE '9999-12-31'))), pt.end_on)) - (GREATEST(a.effective_from, pt.start_on)) AS DECIMAL(38, 10))) AS days, CAST((pt.end_on) - (pt.start_on) AS DECIMAL(38, 10)) AS period_days
+  FROM p0_assign a CROSS JOIN p0_points pt LEFT JOIN in_payees pe ON pe.payee_id = a.payee_id
+  UNION ALL
+  SELECT a.payee_id, pt.pp, -GREATEST(CAST(0 AS DECIMAL(38, 10)), CAST((LEAST(LEAST(LEAST(a.effective_to, COALESCE(pe.terminated_on, COALESCE(NULL, DATE '9999-12-31'))), COALESCE(l.effective_to, DATE '9999-12-31')), pt.end_on)) - (GREATEST(GREATEST(a.effective_from, l.effective_from), pt.start_on)) AS DECIMAL(38, 10))) AS days, CAST((pt.end_on) - (pt.start_on) AS DECIMAL(38, 10)) AS period_days
+  FROM p0_assign a JOIN in_leaves l ON l.payee_id = a.payee_id CROSS JOIN p0_points pt
+  LEFT JOIN in_payees pe ON pe.payee_id = a.payee_id
+) x GROUP BY x.payee_id, x.pp;
+
+CREATE TEMP TABLE p0_mp AS
+SELECT m.*, ROUND(CAST(m.to_date_value AS DECIMAL(38, 10)) / NULLIF(CAST(m.quota_amount AS DECIMAL(38, 10)), 0), 10) AS attainment
+FROM (
+SELECT g.payee_id, 'bookings' AS measure_id, 'period_to_date' AS accumulate, g.pp, g.period_id, g.in_run, g.to_date_value, g.period_value, COALESCE((SELECT SUM(q.quota_amount) FROM p0_quota_rows q WHERE q.payee_id = g.payee_id AND q.measure_id = 'bookings' AND q.q_mi_start >= g.ws AND q.q_mi_end <= g.we), (SELECT SUM(ROUND(CAST(((q.quota_amount) * ((g.we - g.ws))) AS DECIMAL(38, 10)) / NULLIF(CAST(q.months AS DECIMAL(38, 10)), 0), 10)) FROM p0_quota_rows q WHERE q.payee_id = g.payee_id AND q.measure_id = 'bookings' AND q.q_mi_start <= g.ws AND q.q_mi_end >= g.we AND q.months > (g.we - g.ws))) AS quota_amount
+FROM (
+  SELECT a.payee_id, pt.pp, pt.period_id, pt.in_run, pt.pp AS sidx, pt.mi_start AS ws, pt.mi_end AS we,
+    COALESCE(SUM(v.value), CAST(0 AS DECIMAL(38, 22))) AS to_date_value,
+    COALESCE(SUM(CASE WHEN v.pp = pt.pp THEN v.value END), CAST(0 AS DECIMAL(38, 22))) AS period_value
+  FROM (SELECT DISTINCT payee_id FROM p0_assign) a CROSS JOIN p0_points pt
+  LEFT JOIN p0_mv v ON v.payee_id = a.payee_id AND v.measure_id = 'bookings' AND v.pp = pt.pp AND v.pp <= pt.pp
+  GROUP BY a.payee_id, pt.pp, pt.period_id, pt.in_run, pt.pp, pt.mi_start, pt.mi_end
+) g
+UNION ALL SELECT g.payee_id, 'bookings' AS measure_id, 'quarter_to_date' AS accumulate, g.pp, g.period_id, g.in_run, g.to_date_value, g.period_value, COALESCE((SELECT SUM(q.quota_amount) FROM p0_quota_rows q WHERE q.payee_id = g.payee_id AND q.measure_id = 'bookings' AND q.q_mi_start >= g.ws AND q.q_mi_end <= g.we), (SELECT SUM(ROUND(CAST(((q.quota_amount) * ((g.we - g.ws))) AS DECIMAL(38, 10)) / NULLIF(CAST(q.months AS DECIMAL(38, 10)), 0), 10)) FROM p0_quota_rows q WHERE q.payee_id = g.payee_id AND q.measure_id = 'bookings' AND q.q_mi_start <= g.ws AND q.q_mi_end >= g.we AND q.months > (g.we - g.ws))) AS quota_amount
+FROM (
+  SELECT a.payee_id, pt.pp, pt.period_id, pt.in_run, pt.q_idx AS sidx, pt.q_mi_start AS ws, pt.q_mi_end AS we,
+    COALESCE(SUM(v.value), CAST(0 AS DECIMAL(38, 22))) AS to_date_value,
+    COALESCE(SUM(CASE WHEN v.pp = pt.pp THEN v.value END), CAST(0 AS DECIMAL(38, 22))) AS period_value
+  FROM (SELECT DISTINCT payee_id FROM p0_assign) a CROSS JOIN p0_points pt
+  LEFT JOIN p0_mv v ON v.payee_id = a.payee_id AND v.measure_id = 'bookings' AND v.pp = pt.q_idx AND v.pp <= pt.pp
+  GROUP BY a.payee_id, pt.pp, pt.period_id, pt.in_run, pt.q_idx, pt.q_mi_start, pt.q_mi_end
+) g
+) m;
+
+CREATE OR REPLACE TEMP VIEW p0_c0_base AS
+SELECT v.credit_id, v.transaction_id, v.payee_id, v.credit_reason, v.credit_on, v.cancel_pp, v.claw_factor, v.credit_percent, pt.pp, v.value AS v_at
+FROM p0_mv v JOIN p0_points pt ON v.pp = pt.q_idx AND v.pp <= pt.pp
+WHERE v.measure_id = 'bookings';
+
+CREATE TEMP TABLE p0_c0_pos AS
+SELECT b.*, COALESCE(SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp ORDER BY b.credit_on, b.transaction_id, b.credit_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), CAST(0 AS DECIMAL(38, 22))) AS cum_before,
+  SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp) AS total, q.quota_amount, q.attainment, q.to_date_value AS scope_to_date
+FROM p0_c0_base b
+LEFT JOIN p0_mp q ON q.payee_id = b.payee_id AND q.pp = b.pp AND q.measure_id = 'bookings' AND q.accumulate = 'quarter_to_date';
+
+CREATE TEMP TABLE p0_c0 AS
+SELECT (CAST('new_business' AS TEXT) || CAST('|' AS TEXT) || CAST(x.credit_id AS TEXT) || CAST('|' AS TEXT) || CAST(x.tier_index AS TEXT)) AS line_key, 'new_business' AS component_id, 'commission' AS component_kind, 'commission' AS line_type, x.payee_id, x.pp, 3 AS scope_months, x.pp AS scope_idx, x.credit_id, x.transaction_id, x.credit_reason, 'bookings' AS measure_id, x.v_at AS measure_value, x.total AS basis_to_date, x.quota_amount, x.attainment, x.label AS tier, CAST(x.rate AS DECIMAL(38, 10)) AS rate, CAST(1 AS DECIMAL(38, 10)) AS multiplier, CAST(NULL AS VARCHAR) AS objective_id, x.cancel_pp, x.claw_factor, TRUE AS is_held, CASE WHEN TRUE THEN ((x.slice) * (x.rate)) ELSE CAST(0 AS DECIMAL(38, 28)) END AS to_date_amount
+FROM (SELECT p.*, t.tier_index, t.label, t.amount, t.rate AS rate, (CASE WHEN p.v_at < 0 THEN -1 ELSE 1 END * (LEAST(GREATEST(p.cum_before, p.cum_before + p.v_at), COALESCE(CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22)), GREATEST(p.cum_before, p.cum_before + p.v_at))) - CASE WHEN t.tier_index = 0 THEN LEAST(p.cum_before, p.cum_before + p.v_at) ELSE GREATEST(LEAST(p.cum_before, p.cum_before + p.v_at), CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22))) END)) AS slice, CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22)) AS t_from_u, CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22)) AS t_to_u
+FROM p0_c0_pos p JOIN (SELECT 0 AS tier_index, CAST(CAST('0' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_from, CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_to, CAST(CAST('0.05' AS DECIMAL(18, 2)) AS DECIMAL(38, 6)) AS rate, CAST(0 AS DECIMAL(38, 6)) AS amount, '1' AS label
+UNION ALL SELECT 1 AS tier_index, CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_from, CAST(NULL AS DECIMAL(38, 6)) AS t_to, CAST(CAST('0.12' AS DECIMAL(18, 2)) AS DECIMAL(38, 6)) AS rate, CAST(0 AS DECIMAL(38, 6)) AS amount, '2' AS label) t ON (t.tier_index = 0 OR GREATEST(p.cum_before, p.cum_before + p.v_at) > CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22))) AND (t.t_to IS NULL OR LEAST(p.cum_before, p.cum_before + p.v_at) < CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22))) AND p.v_at <> 0) x
+;
+
+CREATE OR REPLACE TEMP VIEW p0_lines_td AS
+SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount FROM p0_c0;
+
+CREATE OR REPLACE TEMP VIEW p0_earn_diff AS
+SELECT l.*, CAST(0 AS DECIMAL(38, 28)) AS prior_amount FROM p0_lines_td l;
+
+CREATE TEMP TABLE p0_earn_all AS
+SELECT d.*, pt.period_id, pt.in_run, (d.to_date_amount - d.prior_amount) AS amount,
+  CASE WHEN d.cancel_pp IS NOT NULL AND d.pp = d.cancel_pp AND d.to_date_amount - d.prior_amount < 0 AND d.line_type <> 'cap' THEN 'clawback' ELSE d.line_type END AS kind
+FROM (
+SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount, prior_amount FROM p0_earn_diff
+) d JOIN p0_points pt ON pt.pp = d.pp;
+
+CREATE TEMP TABLE p0_pay_lines AS
+SELECT g.payee_id, g.component_id, g.pp, g.line_type, SUM(g.plan_amount) AS plan_amount, SUM(g.held_amount) AS held_amount, NULL AS draw_balance_amount, MAX(g.transaction_ids) AS transaction_ids, SUM(g.line_count) AS line_count FROM (
+SELECT e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END AS line_type, SUM(e.amount) AS plan_amount, SUM(CAST(0 AS DECIMAL(38, 28))) AS held_amount, NULL AS draw_balance_amount, STRING_AGG(DISTINCT e.transaction_id, ';' ORDER BY e.transaction_id) AS transaction_ids, COUNT(*) AS line_count
+FROM p0_earn_all e JOIN p0_points r ON r.in_run AND e.pp <= r.pp
+WHERE e.amount <> 0 AND (e.pp = r.pp OR (e.pp < 8104 AND r.pp = 8104))
+GROUP BY e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END
+UNION ALL
+SELECT p.payee_id, COALESCE(p.component_id, '') AS component_id, 8104 AS pp, 'true_up' AS line_type, -CAST(SUM(p.amount) AS DECIMAL(38, 28)) AS plan_amount, CAST(0 AS DECIMAL(38, 28)) AS held_amount, NULL AS draw_balance_amount, NULL AS transaction_ids, 0 AS line_count
+FROM in_prior_payouts p JOIN p0_points pt ON pt.period_id = p.period_id AND pt.pp < 8104
+WHERE p.plan_id = 'glossary_marginal'
+GROUP BY p.payee_id, COALESCE(p.component_id, '')
+) g GROUP BY g.payee_id, g.component_id, g.pp, g.line_type
+HAVING SUM(g.plan_amount) <> 0 OR SUM(g.held_amount) <> 0;
+
+CREATE TEMP TABLE p0_pay_fx AS
+SELECT u.*, r.period_id, COALESCE(pe.currency, 'USD') AS currency, (r.end_on - 1) AS rate_on,
+  CASE WHEN COALESCE(pe.currency, 'USD') = 'USD' THEN CAST(1 AS DECIMAL(38, 10)) ELSE fx.rate END AS fx_rate
+FROM (SELECT payee_id, component_id, pp, line_type, plan_amount, held_amount, draw_balance_amount, transaction_ids, line_count FROM p0_pay_lines) u JOIN p0_points r ON r.pp = u.pp
+LEFT JOIN in_payees pe ON pe.payee_id = u.payee_id
+LEFT JOIN in_fx_rates fx ON fx.from_currency = 'USD' AND fx.to_currency = pe.currency AND fx.effective_from <= (r.end_on - 1) AND (r.end_on - 1) < COALESCE(fx.effective_to, DATE '9999-12-31');
+
+CREATE TEMP TABLE p0_pay_amounts AS
+SELECT f.*, CASE WHEN f.fx_rate = 1 THEN f.plan_amount ELSE ((CAST(f.plan_amount AS DECIMAL(38, 18))) * (f.fx_rate)) END AS amount FROM p0_pay_fx f;
+
+CREATE TEMP TABLE p0_payouts AS
+SELECT 'glossary_marginal' AS plan_id, 1 AS plan_version, a.payee_id, a.period_id, a.component_id, a.line_type, a.plan_amount, 'USD' AS plan_currency, a.fx_rate, a.amount, a.currency, a.held_amount, a.draw_balance_amount, a.transaction_ids, a.line_count
+FROM p0_pay_amounts a
+UNION ALL
+SELECT 'glossary_marginal', 1, c.payee_id, MAX(c.period_id), '', 'rounding', NULL, 'USD', NULL, CAST(CASE WHEN MAX(c.currency) IN ('CLP', 'ISK', 'JPY', 'KRW', 'PYG', 'UGX', 'VND', 'XAF', 'XOF') THEN ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 0) WHEN MAX(c.currency) IN ('BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND') THEN ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 3) ELSE ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 2) END AS DECIMAL(38, 28)) - SUM(c.amount), MAX(c.currency), CAST(0 AS DECIMAL(38, 28)), NULL, NULL, 0
+FROM p0_pay_amounts c GROUP BY c.payee_id, c.pp
+HAVING CASE WHEN MAX(c.currency) IN ('CLP', 'ISK', 'JPY', 'KRW', 'PYG', 'UGX', 'VND', 'XAF', 'XOF') THEN ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 0) WHEN MAX(c.currency) IN ('BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND') THEN ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 3) ELSE ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 2) END <> SUM(c.amount);
+
+-- output credits
+SELECT * FROM (
+SELECT plan_id, plan_version, credit_id, transaction_id, payee_id, credit_reason, rule_id, source_payee_id, credit_percent, credited_on, period_id, source_amount, source_currency, fx_rate, amount, currency FROM (SELECT c.*, pt.period_id AS period_id, c.credit_on AS credited_on FROM p0_credits c JOIN p0_points pt ON pt.pp = c.pp WHERE pt.in_run) x0
+) o ORDER BY plan_id NULLS FIRST, period_id NULLS FIRST, transaction_id NULLS FIRST, payee_id NULLS FIRST, credit_id NULLS FIRST;
+
+-- output measures
+SELECT * FROM (
+SELECT plan_id, plan_version, payee_id, measure_id, accumulate, period_id, period_value, to_date_value, quota_amount, attainment FROM (SELECT m.*, 'glossary_marginal' AS plan_id, 1 AS plan_version FROM p0_mp m WHERE m.in_run) x0
+) o ORDER BY plan_id NULLS FIRST, payee_id NULLS FIRST, measure_id NULLS FIRST, accumulate NULLS FIRST, period_id NULLS FIRST;
+
+-- output earnings
+SELECT * FROM (
+SELECT plan_id, plan_version, payee_id, period_id, component_id, component_kind, line_type_out AS line_type, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, to_date_amount, prior_amount, amount, currency FROM (SELECT e.*, 'glossary_marginal' AS plan_id, 1 AS plan_version, 'USD' AS currency, e.kind AS line_type_out FROM p0_earn_all e WHERE e.in_run AND e.amount <> 0) x0
+) o ORDER BY plan_id NULLS FIRST, payee_id NULLS FIRST, period_id NULLS FIRST, component_id NULLS FIRST, transaction_id NULLS FIRST, credit_id NULLS FIRST, tier NULLS FIRST, line_type NULLS FIRST, objective_id NULLS FIRST;
+
+-- output payouts
+SELECT * FROM (
+SELECT plan_id, plan_version, payee_id, period_id, component_id, line_type, plan_amount, plan_currency, fx_rate, amount, currency, held_amount, draw_balance_amount, transaction_ids, line_count FROM (SELECT * FROM p0_payouts) x0
+) o ORDER BY plan_id NULLS FIRST, payee_id NULLS FIRST, period_id NULLS FIRST, component_id NULLS FIRST, line_type NULLS FIRST;
