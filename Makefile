@@ -24,7 +24,7 @@ lock: install
 # Demo company on SQLite, then the web server and a background worker.
 demo: install system-deps
 	$(BIN)/openspm migrate --no-input
-	$(BIN)/openspm demo
+	$(BIN)/openspm demo --if-empty
 	$(BIN)/openspm serve
 
 serve: install

@@ -66,7 +66,7 @@ def transactions(*, start: date, end: date) -> pa.Table:
         "quantity",
         "cost_amount",
     ]
-    window = Q(booked_on__lt=end) & (Q(booked_on__gte=start - timedelta(days=366)))
+    window = Q(booked_on__lt=end) & Q(booked_on__gte=start - timedelta(days=366))
     rows = list(
         Transaction.objects.filter(window)
         .order_by("external_id")
@@ -104,12 +104,14 @@ def _territories(table: pa.Table) -> list[str | None]:
     return [code_of.get(a) if a else None for a in account_ids]
 
 
-def splits(*, transaction_ids: list[str]) -> pa.Table:
-    """Split parts as fractions (the engine's `split_percent` is 0.6 for 60 %)."""
+def splits(*, start: date, end: date) -> pa.Table:
+    """Split parts of the transactions `transactions(start=…, end=…)` reads, as fractions
+    (the engine's `split_percent` is 0.6 for 60 %)."""
     rows = [
         (tx, payee, str(Decimal(percent) / 100))
         for tx, payee, percent in CreditSplit.objects.filter(
-            transaction__external_id__in=transaction_ids
+            transaction__booked_on__lt=end,
+            transaction__booked_on__gte=start - timedelta(days=366),
         )
         .order_by("transaction__external_id", "person__external_id")
         .values_list("transaction__external_id", "person__external_id", _text("split_percent"))

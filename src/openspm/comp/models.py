@@ -168,7 +168,7 @@ class PayoutLine(RunLine):
 
     component_id = models.CharField(max_length=64, blank=True)
     line_type = models.CharField(max_length=24)
-    plan_amount = AmountField()
+    plan_amount = AmountField(null=True, help_text="Empty on rounding lines")
     plan_currency = CurrencyField()
     fx_rate = RateField(null=True)
     amount = AmountField()

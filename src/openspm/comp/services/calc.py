@@ -207,12 +207,12 @@ def build_inputs(*, period: Period, run_id: int | None = None) -> dict[str, pa.T
     """Every input table of a run of `period`, from the database."""
     start, end = period.start_on, period.end_on + timedelta(days=1)
     year_start = org_selectors.get_period(key=str(period.fiscal_year)).start_on
-    transactions = run_inputs.transactions(start=min(start, year_start), end=end)
-    ids = transactions.column("transaction_id").to_pylist()
+    window_start = min(start, year_start)
+    transactions = run_inputs.transactions(start=window_start, end=end)
     assignments = plan_selectors.resolve_assignments(start=year_start, end=end)
     return {
         "transactions": transactions,
-        "splits": run_inputs.splits(transaction_ids=ids),
+        "splits": run_inputs.splits(start=window_start, end=end),
         "payees": run_inputs.payees(),
         "hierarchy": run_inputs.hierarchy(),
         "territory_assignments": run_inputs.territory_assignments(),
@@ -230,6 +230,7 @@ def prior_payouts(*, period: Period, year_start: date) -> pa.Table:
             run__approval=CalcRun.Approval.APPROVED,
             run__period__start_on__gte=year_start,
             run__period__end_on__lt=period.start_on,
+            plan_amount__isnull=False,  # rounding lines are in the payee's currency only
         )
         .order_by("person__external_id", "plan_code", "period_key", "component_id")
         .values_list(
