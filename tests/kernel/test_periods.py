@@ -62,3 +62,10 @@ class TestParsePeriod:
         p = period_of(on, kind, fs)  # type: ignore[arg-type]
         assert p.contains(on)
         assert parse_period(p.id, fs) == p
+
+
+class TestFiscalKey:
+    def test_months_have_fiscal_keys(self) -> None:
+        assert parse_period("2026-01").fiscal_key == "2026-M01"
+        assert parse_period("2025-07", start_month=7).fiscal_key == "2026-M01"
+        assert parse_period("2026-Q2").fiscal_key == "2026-Q2"

@@ -115,8 +115,9 @@ def _execute(con: duckdb.DuckDBPyConnection, program: Program) -> None:
     names = [name for name, _ in program.statements]
     sql_of = dict(program.statements)
     uses = {name: _reads(sql, names, sql_of, program.views) for name, sql in program.statements}
-    keep = set().union(*(_reads(sql, names, sql_of, program.views)
-                         for sql in program.outputs.values()))
+    keep = set().union(
+        *(_reads(sql, names, sql_of, program.views) for sql in program.outputs.values())
+    )
     last_use: dict[str, int] = {}
     for i, (name, _) in enumerate(program.statements):
         for table in uses[name]:
@@ -141,8 +142,13 @@ def _execute(con: duckdb.DuckDBPyConnection, program: Program) -> None:
         pending = still
         checked = set().union(*(_reads(c, names, sql_of, program.views) for c, _ in pending))
         for table, last in list(last_use.items()):
-            if (last == i and table not in keep and table not in checked
-                    and table not in program.views and table in done):
+            if (
+                last == i
+                and table not in keep
+                and table not in checked
+                and table not in program.views
+                and table in done
+            ):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
                 del last_use[table]
 

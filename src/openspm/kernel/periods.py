@@ -71,6 +71,17 @@ class Period:
             for i in range(0, MONTHS[self.kind], step)
         ]
 
+    @property
+    def fiscal_key(self) -> str:
+        """The id with months as fiscal months (``2026-M01``); quarters and years unchanged."""
+        if self.kind != "month":
+            return self.id
+        fy = fiscal_year_of(self.start, self.fiscal_start_month)
+        number = (
+            month_index(self.start) - month_index(_fiscal_year_start(fy, self.fiscal_start_month))
+        ) + 1
+        return f"{fy}-M{number:02d}"
+
     def next(self) -> Period:
         """The period of the same kind that follows this one."""
         return period_of(self.end, self.kind, self.fiscal_start_month)

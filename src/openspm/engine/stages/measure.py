@@ -34,6 +34,7 @@ def points(ctx: Ctx) -> str:
             [
                 str(pp),
                 d.str_lit(period.id),
+                d.str_lit(period.fiscal_key),
                 d.date_lit(period.start),
                 d.date_lit(period.end),
                 "TRUE" if pp >= cal.run_first else "FALSE",
@@ -50,6 +51,7 @@ def points(ctx: Ctx) -> str:
     cols = [
         "pp",
         "period_id",
+        "period_key",
         "start_on",
         "end_on",
         "in_run",
@@ -121,6 +123,7 @@ def quotas(ctx: Ctx) -> str:
             for kind in MONTHS:
                 p = period_of(m.start, kind, cal.fiscal_start_month)
                 seen[p.id] = (month_index(p.start), MONTHS[kind])
+                seen[p.fiscal_key] = seen[p.id]
     rows = [[d.str_lit(pid), str(start), str(n)] for pid, (start, n) in sorted(seen.items())]
     pmap = values_table(ctx, ["period_id", "q_mi_start", "months"], rows)
     if plan.ramp:

@@ -80,7 +80,8 @@ def pay_lines(ctx: Ctx, earn_all: str, tx: str, pts: str) -> str:
         f"'true_up' AS line_type, -{d.at('SUM(p.amount)', S_LINE)} AS plan_amount, "
         f"{d.zero(S_LINE)} AS held_amount, "
         "NULL AS draw_balance_amount, NULL AS transaction_ids, 0 AS line_count\n"
-        f"FROM in_prior_payouts p JOIN {pts} pt ON pt.period_id = p.period_id AND "
+        f"FROM in_prior_payouts p JOIN {pts} pt ON p.period_id IN (pt.period_id, "
+        "pt.period_key) AND "
         f"pt.pp < {first}\nWHERE p.plan_id = {d.str_lit(ctx.plan.id)}\n"
         "GROUP BY p.payee_id, COALESCE(p.component_id, '')"
     )

@@ -507,8 +507,9 @@ def mbo(ctx: Ctx, k: int, comp: Mbo, mp: str, active: str, pts: str) -> str:
             f"NULL AS cancel_pp, NULL AS claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS "
             "is_held,"
             f" CASE WHEN {gate_ok} THEN {earned} ELSE {d.zero(S_LINE)} END AS to_date_amount\n"
-            f"FROM (SELECT s.*, pt.pp FROM in_mbo_scores s JOIN {pts} pt ON pt.period_id = "
-            f"s.period_id) x\nJOIN {active} a ON a.payee_id = x.payee_id AND a.pp = x.pp\n"
+            f"FROM (SELECT s.*, pt.pp FROM in_mbo_scores s JOIN {pts} pt ON s.period_id IN "
+            f"(pt.period_id, pt.period_key)) x\nJOIN {active} a ON a.payee_id = x.payee_id "
+            "AND a.pp = x.pp\n"
             f"LEFT JOIN in_payees pe ON pe.payee_id = x.payee_id\n{gate_join}"
             "WHERE a.active_days > 0"
         ),

@@ -37,7 +37,7 @@ LEFT JOIN in_fx_rates fx ON fx.from_currency = t.currency AND fx.to_currency = '
 WHERE t.booked_on >= DATE '2026-01-01' AND t.booked_on < DATE '2026-04-01';
 
 CREATE OR REPLACE TEMP TABLE p0_points AS
-SELECT 8104 AS pp, '2026-Q1' AS period_id, DATE '2026-01-01' AS start_on, DATE '2026-04-01' AS end_on, TRUE AS in_run, 24312 AS mi_start, 24315 AS mi_end, 8104 AS q_idx, 24312 AS q_mi_start, 24315 AS q_mi_end, 2026 AS y_idx, 24312 AS y_mi_start, 24324 AS y_mi_end;
+SELECT 8104 AS pp, '2026-Q1' AS period_id, '2026-Q1' AS period_key, DATE '2026-01-01' AS start_on, DATE '2026-04-01' AS end_on, TRUE AS in_run, 24312 AS mi_start, 24315 AS mi_end, 8104 AS q_idx, 24312 AS q_mi_start, 24315 AS q_mi_end, 2026 AS y_idx, 24312 AS y_mi_start, 24324 AS y_mi_end;
 
 CREATE OR REPLACE TEMP TABLE p0_rule_0 AS
 SELECT t.transaction_id, t.payee_id, 'owner' AS credit_reason, 'owner_1' AS rule_id, 0 AS rule_index, CAST(1 AS DECIMAL(38, 8)) AS credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, FALSE AS allow_double
@@ -87,6 +87,9 @@ FROM in_quotas q JOIN (SELECT '2026' AS period_id, 24312 AS q_mi_start, 12 AS mo
 UNION ALL SELECT '2026-01' AS period_id, 24312 AS q_mi_start, 1 AS months
 UNION ALL SELECT '2026-02' AS period_id, 24313 AS q_mi_start, 1 AS months
 UNION ALL SELECT '2026-03' AS period_id, 24314 AS q_mi_start, 1 AS months
+UNION ALL SELECT '2026-M01' AS period_id, 24312 AS q_mi_start, 1 AS months
+UNION ALL SELECT '2026-M02' AS period_id, 24313 AS q_mi_start, 1 AS months
+UNION ALL SELECT '2026-M03' AS period_id, 24314 AS q_mi_start, 1 AS months
 UNION ALL SELECT '2026-Q1' AS period_id, 24312 AS q_mi_start, 3 AS months) m ON m.period_id = q.period_id
 LEFT JOIN in_payees pe ON pe.payee_id = q.payee_id
 WHERE q.plan_id IS NULL OR q.plan_id = 'glossary_marginal';
@@ -164,7 +167,7 @@ WHERE e.amount <> 0 AND (e.pp = r.pp OR (e.pp < 8104 AND r.pp = 8104))
 GROUP BY e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END
 UNION ALL
 SELECT p.payee_id, COALESCE(p.component_id, '') AS component_id, 8104 AS pp, 'true_up' AS line_type, -CAST(SUM(p.amount) AS DECIMAL(38, 28)) AS plan_amount, CAST(0 AS DECIMAL(38, 28)) AS held_amount, NULL AS draw_balance_amount, NULL AS transaction_ids, 0 AS line_count
-FROM in_prior_payouts p JOIN p0_points pt ON pt.period_id = p.period_id AND pt.pp < 8104
+FROM in_prior_payouts p JOIN p0_points pt ON p.period_id IN (pt.period_id, pt.period_key) AND pt.pp < 8104
 WHERE p.plan_id = 'glossary_marginal'
 GROUP BY p.payee_id, COALESCE(p.component_id, '')
 ) g GROUP BY g.payee_id, g.component_id, g.pp, g.line_type
