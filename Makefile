@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST := $(BIN)/pytest
+# Parallel across the machine's cores; each worker gets its own test database.
+PYTEST_ARGS ?= -n auto
 export OPENSPM_DATA_DIR ?= $(CURDIR)/var
 
 .PHONY: install demo serve worker test test-pg browser system-deps check lint typecheck bench golden-update lock clean
@@ -44,10 +46,10 @@ system-deps:
 	fi
 
 test: install system-deps
-	$(PYTEST) -p no:cacheprovider
+	$(PYTEST) -p no:cacheprovider $(PYTEST_ARGS)
 
 test-pg: install system-deps
-	DATABASE_URL=$(PG_URL) $(PYTEST) -p no:cacheprovider
+	DATABASE_URL=$(PG_URL) $(PYTEST) -p no:cacheprovider $(PYTEST_ARGS)
 
 browser: install system-deps
 	$(PYTEST) -p no:cacheprovider -m browser
