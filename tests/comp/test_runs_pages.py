@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from openspm.comp.models import CalcRun
+from openspm.comp.models import CalcRun, PayoutLine
 from openspm.comp.services import calc
+from openspm.org.selectors import get_period
 from openspm.org.services import ensure_fiscal_year
 from tests.comp.factories import glossary_quarter, publish_ae_plan
 from tests.comp.test_simulate import draft_with_top_rate
@@ -148,6 +149,38 @@ class TestRunDetail:
         assert "hx-trigger" not in content  # finished: no polling
         assert "Reproduce" in content
 
+    def test_query_count_does_not_grow_with_payees(
+        self, world: World, login: Callable[[str], Client], django_assert_max_num_queries: Any
+    ) -> None:
+        ensure_fiscal_year(fiscal_year=2026)
+        run = CalcRun.objects.create(
+            period=get_period(key="2026-Q1"), status=CalcRun.Status.SUCCEEDED
+        )
+
+        def pay(name: str) -> None:
+            PayoutLine.objects.create(
+                run=run,
+                person=world.people[name],
+                plan_code="ae",
+                plan_version=1,
+                period_key="2026-Q1",
+                line_type="earning",
+                plan_amount=Decimal("100.00"),
+                plan_currency="USD",
+                amount=Decimal("100.00"),
+                currency="USD",
+            )
+
+        client = login("finance")
+        pay("rep1")
+        with django_assert_max_num_queries(15) as few:
+            client.get(reverse("comp:run", args=[run.pk]))
+        for name in ("rep2", "rep3", "manager1", "manager2"):
+            pay(name)
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            response = client.get(reverse("comp:run", args=[run.pk]))
+        assert len(response.context["payees"]) == 5
+
     def test_an_active_run_polls_its_progress_every_second(
         self, world: World, login: Callable[[str], Client]
     ) -> None:
@@ -249,6 +282,20 @@ class TestSimulatePage:
         assert "17,500.00 USD" in content
         assert "1,500.00 USD" in content
         assert "rate on D2: 0.12 → 0.15" in content
+
+    def test_an_invalid_draft_says_why_on_the_page(
+        self, world: World, login: Callable[[str], Client]
+    ) -> None:
+        published = publish_ae_plan(world)
+        glossary_quarter(world)
+        draft = draft_with_top_rate(world, published, "lots")
+        response = login("compadmin").get(
+            reverse("comp:simulate", args=[draft.pk]), {"period": "2026-Q1"}
+        )
+        assert response.status_code == 200
+        assert response.context["result"] is None
+        assert "rate" in response.context["problem"]
+        assert 'data-testid="simulation-error"' in response.content.decode()
 
     def test_reps_do_not_get_the_simulate_link(
         self, world: World, login: Callable[[str], Client]

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from openspm import engine
-from openspm.comp.errors import RunInProgress
+from openspm.comp.errors import NothingToRun, RunFailed, RunInProgress
 from openspm.comp.models import CalcRun
 from openspm.comp.selectors import runs as selectors
 from openspm.comp.services import calc, schedule, simulate
@@ -125,11 +125,14 @@ def simulate_version(request: HttpRequest, version_id: int) -> HttpResponse:
     _require_runs(request)
     version = plan_selectors.get_version(viewer=request.user, version_id=version_id)
     period_key = request.GET.get("period", "")
-    result = None
+    result, problem = None, ""
     if period_key:
-        result = simulate.simulate_version(
-            actor=request.user, version_id=version.pk, period_key=period_key
-        )
+        try:
+            result = simulate.simulate_version(
+                actor=request.user, version_id=version.pk, period_key=period_key
+            )
+        except (RunFailed, NothingToRun) as error:  # the plan or the data: say what, here
+            problem = error.message
     return render(
         request,
         "comp/runs/simulate.html",
@@ -138,6 +141,7 @@ def simulate_version(request: HttpRequest, version_id: int) -> HttpResponse:
             "periods": selectors.list_run_periods(),
             "period_key": period_key,
             "result": result,
+            "problem": problem,
         },
     )
 
