@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openspm.comp.models import CalcRun
+from openspm.comp.models import CalcRun, Dispute
 from openspm.comp.services import disputes as services
 from tests.api.conftest import Company, sees_payee
 from tests.api.matrix import Detail, Entry, List, Write, by_payee
 from tests.comp.test_approvals_factories import add_earning, make_run, period
+from tests.factories import World
 
 C = "/api/v1/comp"
 
@@ -89,3 +90,20 @@ MATRIX: dict[str, Entry] = {
         )
     ),
 }
+
+
+def page_dispute(world: World) -> Dispute:
+    """For the page matrix (tests/web/test_pages.py): rep1's inquiry about their earning line
+    in a published run of 2026-M11 (made on first use)."""
+    existing = Dispute.objects.filter(person=world.people["rep1"], period__key="2026-M11").first()
+    if existing is not None:
+        return existing
+    run = make_run(period("2026-M11"), approval=CalcRun.Approval.APPROVED)
+    line = add_earning(run, world.people["rep1"], "1250.00", transaction_ref="T-PAGE")
+    return services.open_dispute(
+        actor=world.users["rep1"],
+        earning_line_id=line.pk,
+        category="missing_credit",
+        subject="Where is my deal?",
+        body="The November deal is missing.",
+    )

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from openspm.comp.models import CalcRun
 from openspm.plans.models import PlanVersion
+from tests.comp.matrix_disputes import page_dispute
 from tests.comp.matrix_payouts import PayoutRows, payout_rows
 from tests.comp.matrix_statements import first_line_of, page_run
 from tests.web.conftest import ROLES, Company
@@ -252,6 +253,18 @@ PAGES: dict[str, Page] = {
     ),
     "comp:my_pay": Page(INTERNAL, args=lambda c: _statement_run(c) and []),
     "comp:what_if": Page(INTERNAL),
+    # Disputes: rep1's inquiry (tests/comp/test_disputes*.py check the workflow and content);
+    # opening one needs ?earning_line= or ?payout_line= of a line the viewer sees, else 404.
+    "comp:disputes": Page(
+        INTERNAL,
+        "disputes",
+        lambda c, role: {page_dispute(c.world).pk} if "rep1" in VISIBLE_PEOPLE[role] else set(),
+        lambda c: page_dispute(c.world) and [],
+    ),
+    "comp:dispute_new": Page({role: 404 for role in ROLES} | {"partner": 403}),
+    "comp:dispute": Page(REP1_DETAIL, args=lambda c: [page_dispute(c.world).pk]),
+    "comp:dispute_comment": Page(POST_ONLY, args=lambda c: [page_dispute(c.world).pk]),
+    "comp:dispute_transition": Page(POST_ONLY, args=lambda c: [page_dispute(c.world).pk]),
 }
 # Pages without a login, or outside this matrix (the admin and the API have their own).
 PUBLIC = {"login", "logout", "healthz"}
