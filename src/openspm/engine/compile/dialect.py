@@ -36,6 +36,15 @@ class Dialect:
     """DuckDB, the default; other dialects override what differs."""
 
     name = "duckdb"
+    text = "VARCHAR"
+
+    def typed(self, select: str, types: dict[str, str]) -> str:
+        """``select`` (positional columns) with every column cast to its canonical type, so a
+        UNION never depends on how a dialect types NULL or mixes scales."""
+        cols = ", ".join(
+            f"CAST(z.{c} AS {t.replace('TEXT', self.text)}) AS {c}" for c, t in types.items()
+        )
+        return f"SELECT {cols} FROM (\n{select}\n) z({', '.join(types)})"
 
     def ident(self, name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
@@ -159,6 +168,7 @@ class Spark(Dialect):
     """Spark SQL 4: backtick identifiers, ``DIV``, ``array_join`` for ordered lists."""
 
     name = "spark"
+    text = "STRING"
 
     def ident(self, name: str) -> str:
         return "`" + name.replace("`", "``") + "`"

@@ -9,15 +9,18 @@ from __future__ import annotations
 from openspm.engine.compile.context import SCOPE_MONTHS, Ctx
 from openspm.engine.compile.dialect import S_LINE, S_RATIO, S_VALUE
 from openspm.engine.plan.schema import Commission, Component
-from openspm.engine.stages.reward import LINE_COLS, _cap_amount
+from openspm.engine.stages.reward import LINE_COLS, LINE_TYPES, _cap_amount
 
+OUT_TYPES = {**LINE_TYPES, "prior_amount": f"DECIMAL(38, {S_LINE})"}
 TRACE = [c for c in LINE_COLS if c not in ("line_key", "pp", "to_date_amount")]
 
 
 def earn(ctx: Ctx, component_tables: list[str], pts: str) -> str:
     d = ctx.dialect
     cols = ", ".join(LINE_COLS)
-    union = "\nUNION ALL ".join(f"SELECT {cols} FROM {t}" for t in component_tables)
+    union = "\nUNION ALL ".join(
+        d.typed(f"SELECT {cols} FROM {t}", LINE_TYPES) for t in component_tables
+    )
     td = ctx.add_view("lines_td", union)
     spans = [
         SCOPE_MONTHS.get(getattr(c, "accumulate", "per_transaction"), 0)
@@ -32,7 +35,12 @@ def earn(ctx: Ctx, component_tables: list[str], pts: str) -> str:
     # a scope of the pay period's own length has q_idx = pp (quarterly) or y_idx = pp (yearly)
     nxt_scope = "CASE l.scope_months WHEN 3 THEN nx.q_idx WHEN 12 THEN nx.y_idx ELSE nx.pp END"
     trace = ",\n  ".join(
-        f"COALESCE(MAX(CASE WHEN u.is_cur = 1 THEN u.{c} END), MAX(u.{c})) AS {c}" for c in TRACE
+        (
+            f"COALESCE(MAX(CASE WHEN u.is_cur = 1 THEN u.{c} END), MAX(u.{c})) AS {c}"
+            if c != "is_held"
+            else "BOOL_OR(u.is_held) AS is_held"
+        )
+        for c in TRACE
     )
     diff = ctx.add(
         "earn_diff",
@@ -69,7 +77,9 @@ def _finish(ctx: Ctx, diff: str, pts: str) -> str:
         (
             f"SELECT d.*, pt.period_id, pt.in_run, ({amount}) AS amount,\n"
             f"  CASE WHEN {is_claw} THEN 'clawback' ELSE d.line_type END AS kind\n"
-            f"FROM (\n" + "\nUNION ALL ".join(parts) + f"\n) d JOIN {pts} pt ON pt.pp = d.pp"
+            "FROM (\n"
+            + "\nUNION ALL ".join(ctx.dialect.typed(p, OUT_TYPES) for p in parts)
+            + f"\n) d JOIN {pts} pt ON pt.pp = d.pp"
         ),
     )
 

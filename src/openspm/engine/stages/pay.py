@@ -14,6 +14,34 @@ from openspm.engine.compile.dialect import S_FX, S_LINE, S_PLAN, S_RATIO
 from openspm.engine.stages.common import open_end
 from openspm.kernel.money import MINOR_UNITS
 
+PAY_TYPES = {
+    "payee_id": "TEXT",
+    "component_id": "TEXT",
+    "pp": "BIGINT",
+    "line_type": "TEXT",
+    "plan_amount": f"DECIMAL(38, {S_LINE})",
+    "held_amount": f"DECIMAL(38, {S_LINE})",
+    "draw_balance_amount": f"DECIMAL(38, {S_LINE})",
+    "transaction_ids": "TEXT",
+    "line_count": "BIGINT",
+}
+OUT_TYPES = {
+    "plan_id": "TEXT",
+    "plan_version": "BIGINT",
+    "payee_id": "TEXT",
+    "period_id": "TEXT",
+    "component_id": "TEXT",
+    "line_type": "TEXT",
+    "plan_amount": f"DECIMAL(38, {S_LINE})",
+    "plan_currency": "TEXT",
+    "fx_rate": f"DECIMAL(38, {S_FX})",
+    "amount": f"DECIMAL(38, {S_LINE})",
+    "currency": "TEXT",
+    "held_amount": f"DECIMAL(38, {S_LINE})",
+    "draw_balance_amount": f"DECIMAL(38, {S_LINE})",
+    "transaction_ids": "TEXT",
+    "line_count": "BIGINT",
+}
 PAY_COLS = [
     "payee_id",
     "component_id",
@@ -91,12 +119,17 @@ def pay_lines(ctx: Ctx, earn_all: str, tx: str, pts: str) -> str:
             "SELECT g.payee_id, g.component_id, g.pp, g.line_type, SUM(g.plan_amount) AS "
             "plan_amount, SUM(g.held_amount) AS held_amount, NULL AS draw_balance_amount, "
             "MAX(g.transaction_ids) AS transaction_ids, SUM(g.line_count) AS line_count FROM (\n"
-            f"SELECT e.payee_id, e.component_id, r.pp, {kind} AS line_type, SUM({contrib}) AS "
-            f"plan_amount, SUM({held}) AS held_amount, NULL AS draw_balance_amount, "
-            f"{d.string_agg('e.transaction_id', ';')} AS transaction_ids, COUNT(*) AS line_count\n"
-            f"FROM {earn_all} e JOIN {pts} r ON r.in_run AND e.pp <= r.pp\n{join}"
-            f"WHERE {where}\nGROUP BY e.payee_id, e.component_id, r.pp, {kind}\n"
-            f"UNION ALL\n{prior}\n) g GROUP BY g.payee_id, g.component_id, g.pp, g.line_type\n"
+            + d.typed(
+                f"SELECT e.payee_id, e.component_id, r.pp, {kind} AS line_type, SUM({contrib}) "
+                f"AS plan_amount, SUM({held}) AS held_amount, NULL AS draw_balance_amount, "
+                f"{d.string_agg('e.transaction_id', ';')} AS transaction_ids, "
+                "COUNT(*) AS line_count\n"
+                f"FROM {earn_all} e JOIN {pts} r ON r.in_run AND e.pp <= r.pp\n{join}"
+                f"WHERE {where}\nGROUP BY e.payee_id, e.component_id, r.pp, {kind}",
+                PAY_TYPES,
+            )
+            + f"\nUNION ALL\n{d.typed(prior, PAY_TYPES)}\n) g "
+            "GROUP BY g.payee_id, g.component_id, g.pp, g.line_type\n"
             "HAVING SUM(g.plan_amount) <> 0 OR SUM(g.held_amount) <> 0"
         ),
     )
@@ -160,15 +193,22 @@ def draws(ctx: Ctx, lines: str, active: str, pts: str) -> str | None:
             (f"SELECT s.payee_id, s.balance + {topup_adds} - s.recovery AS balance FROM {step} s"),
         )
         outputs.append(
-            f"SELECT s.payee_id, '' AS component_id, s.pp, 'draw' AS line_type, s.topup AS "
-            f"plan_amount, {d.zero(S_LINE)} AS held_amount, b.balance AS draw_balance_amount, "
-            "NULL AS "
-            f"transaction_ids, 0 AS line_count\nFROM {step} s JOIN {state} b ON b.payee_id = "
-            f"s.payee_id WHERE s.topup > 0\nUNION ALL\n"
-            "SELECT s.payee_id, '' AS component_id, s.pp, 'recovery', -s.recovery, "
-            f"{d.zero(S_LINE)}, "
-            f"b.balance, NULL, 0\nFROM {step} s JOIN {state} b ON b.payee_id = s.payee_id "
-            "WHERE s.recovery > 0"
+            d.typed(
+                f"SELECT s.payee_id, '' AS component_id, s.pp, 'draw' AS line_type, s.topup AS "
+                f"plan_amount, {d.zero(S_LINE)} AS held_amount, b.balance AS draw_balance_amount, "
+                "NULL AS "
+                f"transaction_ids, 0 AS line_count\nFROM {step} s JOIN {state} b ON b.payee_id = "
+                f"s.payee_id WHERE s.topup > 0",
+                PAY_TYPES,
+            )
+            + "\nUNION ALL\n"
+            + d.typed(
+                "SELECT s.payee_id, '' AS component_id, s.pp, 'recovery', -s.recovery, "
+                f"{d.zero(S_LINE)}, "
+                f"b.balance, NULL, 0\nFROM {step} s JOIN {state} b ON b.payee_id = s.payee_id "
+                "WHERE s.recovery > 0",
+                PAY_TYPES,
+            )
         )
     return ctx.add("draw_lines", "\nUNION ALL\n".join(outputs))
 
@@ -177,8 +217,10 @@ def payouts(ctx: Ctx, lines: str, draw_lines: str | None, pts: str) -> str:
     """Convert to the payee's currency and round the period total once."""
     d, plan = ctx.dialect, ctx.plan
     cols = ", ".join(PAY_COLS)
-    union = f"SELECT {cols} FROM {lines}" + (
-        f"\nUNION ALL SELECT {cols} FROM {draw_lines}" if draw_lines else ""
+    union = d.typed(f"SELECT {cols} FROM {lines}", PAY_TYPES) + (
+        f"\nUNION ALL {d.typed(f'SELECT {cols} FROM {draw_lines}', PAY_TYPES)}"
+        if draw_lines
+        else ""
     )
     ccy = d.str_lit(plan.currency)
     on = (
@@ -234,15 +276,21 @@ def payouts(ctx: Ctx, lines: str, draw_lines: str | None, pts: str) -> str:
     return ctx.add(
         "payouts",
         (
-            f"SELECT {d.str_lit(plan.id)} AS plan_id, {plan.version} AS plan_version, a.payee_id, "
-            "a.period_id, a.component_id, a.line_type, a.plan_amount, "
-            f"{ccy} AS plan_currency, a.fx_rate, a.amount, a.currency, a.held_amount, "
-            f"a.draw_balance_amount, a.transaction_ids, a.line_count\nFROM {amounts} a\n"
-            "UNION ALL\n"
-            f"SELECT {d.str_lit(plan.id)}, {plan.version}, c.payee_id, MAX(c.period_id), '', "
-            f"'rounding', NULL, {ccy}, NULL, {d.at(rounded, S_LINE)} - {total}, "
-            f"MAX(c.currency), {d.zero(S_LINE)}, "
-            f"NULL, NULL, 0\nFROM {amounts} c GROUP BY c.payee_id, c.pp\n"
-            f"HAVING {rounded} <> {total}"
+            d.typed(
+                f"SELECT {d.str_lit(plan.id)} AS plan_id, {plan.version} AS plan_version, "
+                "a.payee_id, a.period_id, a.component_id, a.line_type, a.plan_amount, "
+                f"{ccy} AS plan_currency, a.fx_rate, a.amount, a.currency, a.held_amount, "
+                f"a.draw_balance_amount, a.transaction_ids, a.line_count\nFROM {amounts} a",
+                OUT_TYPES,
+            )
+            + "\nUNION ALL\n"
+            + d.typed(
+                f"SELECT {d.str_lit(plan.id)}, {plan.version}, c.payee_id, MAX(c.period_id), "
+                f"'', 'rounding', NULL, {ccy}, NULL, {d.at(rounded, S_LINE)} - {total}, "
+                f"MAX(c.currency), {d.zero(S_LINE)}, "
+                f"NULL, NULL, 0\nFROM {amounts} c GROUP BY c.payee_id, c.pp\n"
+                f"HAVING {rounded} <> {total}",
+                OUT_TYPES,
+            )
         ),
     )

@@ -147,7 +147,9 @@ UNION ALL SELECT 1 AS tier_index, CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38
 ;
 
 CREATE OR REPLACE TEMP VIEW p0_lines_td AS
-SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount FROM p0_c0;
+SELECT CAST(z.line_key AS VARCHAR) AS line_key, CAST(z.component_id AS VARCHAR) AS component_id, CAST(z.component_kind AS VARCHAR) AS component_kind, CAST(z.line_type AS VARCHAR) AS line_type, CAST(z.payee_id AS VARCHAR) AS payee_id, CAST(z.pp AS BIGINT) AS pp, CAST(z.scope_months AS BIGINT) AS scope_months, CAST(z.scope_idx AS BIGINT) AS scope_idx, CAST(z.credit_id AS VARCHAR) AS credit_id, CAST(z.transaction_id AS VARCHAR) AS transaction_id, CAST(z.credit_reason AS VARCHAR) AS credit_reason, CAST(z.measure_id AS VARCHAR) AS measure_id, CAST(z.measure_value AS DECIMAL(38, 22)) AS measure_value, CAST(z.basis_to_date AS DECIMAL(38, 22)) AS basis_to_date, CAST(z.quota_amount AS DECIMAL(38, 10)) AS quota_amount, CAST(z.attainment AS DECIMAL(38, 10)) AS attainment, CAST(z.tier AS VARCHAR) AS tier, CAST(z.rate AS DECIMAL(38, 10)) AS rate, CAST(z.multiplier AS DECIMAL(38, 10)) AS multiplier, CAST(z.objective_id AS VARCHAR) AS objective_id, CAST(z.cancel_pp AS BIGINT) AS cancel_pp, CAST(z.claw_factor AS DECIMAL(38, 10)) AS claw_factor, CAST(z.is_held AS BOOLEAN) AS is_held, CAST(z.to_date_amount AS DECIMAL(38, 28)) AS to_date_amount FROM (
+SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount FROM p0_c0
+) z(line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount);
 
 CREATE OR REPLACE TEMP VIEW p0_earn_diff AS
 SELECT l.*, CAST(0 AS DECIMAL(38, 28)) AS prior_amount FROM p0_lines_td l;
@@ -156,27 +158,35 @@ CREATE OR REPLACE TEMP TABLE p0_earn_all AS
 SELECT d.*, pt.period_id, pt.in_run, (d.to_date_amount - d.prior_amount) AS amount,
   CASE WHEN d.cancel_pp IS NOT NULL AND d.pp = d.cancel_pp AND d.to_date_amount - d.prior_amount < 0 AND d.line_type <> 'cap' THEN 'clawback' ELSE d.line_type END AS kind
 FROM (
+SELECT CAST(z.line_key AS VARCHAR) AS line_key, CAST(z.component_id AS VARCHAR) AS component_id, CAST(z.component_kind AS VARCHAR) AS component_kind, CAST(z.line_type AS VARCHAR) AS line_type, CAST(z.payee_id AS VARCHAR) AS payee_id, CAST(z.pp AS BIGINT) AS pp, CAST(z.scope_months AS BIGINT) AS scope_months, CAST(z.scope_idx AS BIGINT) AS scope_idx, CAST(z.credit_id AS VARCHAR) AS credit_id, CAST(z.transaction_id AS VARCHAR) AS transaction_id, CAST(z.credit_reason AS VARCHAR) AS credit_reason, CAST(z.measure_id AS VARCHAR) AS measure_id, CAST(z.measure_value AS DECIMAL(38, 22)) AS measure_value, CAST(z.basis_to_date AS DECIMAL(38, 22)) AS basis_to_date, CAST(z.quota_amount AS DECIMAL(38, 10)) AS quota_amount, CAST(z.attainment AS DECIMAL(38, 10)) AS attainment, CAST(z.tier AS VARCHAR) AS tier, CAST(z.rate AS DECIMAL(38, 10)) AS rate, CAST(z.multiplier AS DECIMAL(38, 10)) AS multiplier, CAST(z.objective_id AS VARCHAR) AS objective_id, CAST(z.cancel_pp AS BIGINT) AS cancel_pp, CAST(z.claw_factor AS DECIMAL(38, 10)) AS claw_factor, CAST(z.is_held AS BOOLEAN) AS is_held, CAST(z.to_date_amount AS DECIMAL(38, 28)) AS to_date_amount, CAST(z.prior_amount AS DECIMAL(38, 28)) AS prior_amount FROM (
 SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount, prior_amount FROM p0_earn_diff
+) z(line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount, prior_amount)
 ) d JOIN p0_points pt ON pt.pp = d.pp;
 
 CREATE OR REPLACE TEMP TABLE p0_pay_lines AS
 SELECT g.payee_id, g.component_id, g.pp, g.line_type, SUM(g.plan_amount) AS plan_amount, SUM(g.held_amount) AS held_amount, NULL AS draw_balance_amount, MAX(g.transaction_ids) AS transaction_ids, SUM(g.line_count) AS line_count FROM (
+SELECT CAST(z.payee_id AS VARCHAR) AS payee_id, CAST(z.component_id AS VARCHAR) AS component_id, CAST(z.pp AS BIGINT) AS pp, CAST(z.line_type AS VARCHAR) AS line_type, CAST(z.plan_amount AS DECIMAL(38, 28)) AS plan_amount, CAST(z.held_amount AS DECIMAL(38, 28)) AS held_amount, CAST(z.draw_balance_amount AS DECIMAL(38, 28)) AS draw_balance_amount, CAST(z.transaction_ids AS VARCHAR) AS transaction_ids, CAST(z.line_count AS BIGINT) AS line_count FROM (
 SELECT e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END AS line_type, SUM(e.amount) AS plan_amount, SUM(CAST(0 AS DECIMAL(38, 28))) AS held_amount, NULL AS draw_balance_amount, STRING_AGG(DISTINCT e.transaction_id, ';' ORDER BY e.transaction_id) AS transaction_ids, COUNT(*) AS line_count
 FROM p0_earn_all e JOIN p0_points r ON r.in_run AND e.pp <= r.pp
 WHERE e.amount <> 0 AND (e.pp = r.pp OR (e.pp < 8104 AND r.pp = 8104))
 GROUP BY e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END
+) z(payee_id, component_id, pp, line_type, plan_amount, held_amount, draw_balance_amount, transaction_ids, line_count)
 UNION ALL
+SELECT CAST(z.payee_id AS VARCHAR) AS payee_id, CAST(z.component_id AS VARCHAR) AS component_id, CAST(z.pp AS BIGINT) AS pp, CAST(z.line_type AS VARCHAR) AS line_type, CAST(z.plan_amount AS DECIMAL(38, 28)) AS plan_amount, CAST(z.held_amount AS DECIMAL(38, 28)) AS held_amount, CAST(z.draw_balance_amount AS DECIMAL(38, 28)) AS draw_balance_amount, CAST(z.transaction_ids AS VARCHAR) AS transaction_ids, CAST(z.line_count AS BIGINT) AS line_count FROM (
 SELECT p.payee_id, COALESCE(p.component_id, '') AS component_id, 8104 AS pp, 'true_up' AS line_type, -CAST(SUM(p.amount) AS DECIMAL(38, 28)) AS plan_amount, CAST(0 AS DECIMAL(38, 28)) AS held_amount, NULL AS draw_balance_amount, NULL AS transaction_ids, 0 AS line_count
 FROM in_prior_payouts p JOIN p0_points pt ON p.period_id IN (pt.period_id, pt.period_key) AND pt.pp < 8104
 WHERE p.plan_id = 'glossary_marginal'
 GROUP BY p.payee_id, COALESCE(p.component_id, '')
+) z(payee_id, component_id, pp, line_type, plan_amount, held_amount, draw_balance_amount, transaction_ids, line_count)
 ) g GROUP BY g.payee_id, g.component_id, g.pp, g.line_type
 HAVING SUM(g.plan_amount) <> 0 OR SUM(g.held_amount) <> 0;
 
 CREATE OR REPLACE TEMP TABLE p0_pay_fx AS
 SELECT u.*, r.period_id, COALESCE(pe.currency, 'USD') AS currency, DATE_ADD(r.end_on, INTERVAL (-1) DAY) AS rate_on,
   CASE WHEN COALESCE(pe.currency, 'USD') = 'USD' THEN CAST(1 AS DECIMAL(38, 10)) ELSE fx.rate END AS fx_rate
-FROM (SELECT payee_id, component_id, pp, line_type, plan_amount, held_amount, draw_balance_amount, transaction_ids, line_count FROM p0_pay_lines) u JOIN p0_points r ON r.pp = u.pp
+FROM (SELECT CAST(z.payee_id AS VARCHAR) AS payee_id, CAST(z.component_id AS VARCHAR) AS component_id, CAST(z.pp AS BIGINT) AS pp, CAST(z.line_type AS VARCHAR) AS line_type, CAST(z.plan_amount AS DECIMAL(38, 28)) AS plan_amount, CAST(z.held_amount AS DECIMAL(38, 28)) AS held_amount, CAST(z.draw_balance_amount AS DECIMAL(38, 28)) AS draw_balance_amount, CAST(z.transaction_ids AS VARCHAR) AS transaction_ids, CAST(z.line_count AS BIGINT) AS line_count FROM (
+SELECT payee_id, component_id, pp, line_type, plan_amount, held_amount, draw_balance_amount, transaction_ids, line_count FROM p0_pay_lines
+) z(payee_id, component_id, pp, line_type, plan_amount, held_amount, draw_balance_amount, transaction_ids, line_count)) u JOIN p0_points r ON r.pp = u.pp
 LEFT JOIN in_payees pe ON pe.payee_id = u.payee_id
 LEFT JOIN in_fx_rates fx ON fx.from_currency = 'USD' AND fx.to_currency = pe.currency AND fx.effective_from <= DATE_ADD(r.end_on, INTERVAL (-1) DAY) AND DATE_ADD(r.end_on, INTERVAL (-1) DAY) < COALESCE(fx.effective_to, DATE '9999-12-31');
 
@@ -184,12 +194,16 @@ CREATE OR REPLACE TEMP TABLE p0_pay_amounts AS
 SELECT f.*, CASE WHEN f.fx_rate = 1 THEN f.plan_amount ELSE ((CAST(f.plan_amount AS DECIMAL(38, 18))) * (f.fx_rate)) END AS amount FROM p0_pay_fx f;
 
 CREATE OR REPLACE TEMP TABLE p0_payouts AS
+SELECT CAST(z.plan_id AS VARCHAR) AS plan_id, CAST(z.plan_version AS BIGINT) AS plan_version, CAST(z.payee_id AS VARCHAR) AS payee_id, CAST(z.period_id AS VARCHAR) AS period_id, CAST(z.component_id AS VARCHAR) AS component_id, CAST(z.line_type AS VARCHAR) AS line_type, CAST(z.plan_amount AS DECIMAL(38, 28)) AS plan_amount, CAST(z.plan_currency AS VARCHAR) AS plan_currency, CAST(z.fx_rate AS DECIMAL(38, 10)) AS fx_rate, CAST(z.amount AS DECIMAL(38, 28)) AS amount, CAST(z.currency AS VARCHAR) AS currency, CAST(z.held_amount AS DECIMAL(38, 28)) AS held_amount, CAST(z.draw_balance_amount AS DECIMAL(38, 28)) AS draw_balance_amount, CAST(z.transaction_ids AS VARCHAR) AS transaction_ids, CAST(z.line_count AS BIGINT) AS line_count FROM (
 SELECT 'glossary_marginal' AS plan_id, 1 AS plan_version, a.payee_id, a.period_id, a.component_id, a.line_type, a.plan_amount, 'USD' AS plan_currency, a.fx_rate, a.amount, a.currency, a.held_amount, a.draw_balance_amount, a.transaction_ids, a.line_count
 FROM p0_pay_amounts a
+) z(plan_id, plan_version, payee_id, period_id, component_id, line_type, plan_amount, plan_currency, fx_rate, amount, currency, held_amount, draw_balance_amount, transaction_ids, line_count)
 UNION ALL
+SELECT CAST(z.plan_id AS VARCHAR) AS plan_id, CAST(z.plan_version AS BIGINT) AS plan_version, CAST(z.payee_id AS VARCHAR) AS payee_id, CAST(z.period_id AS VARCHAR) AS period_id, CAST(z.component_id AS VARCHAR) AS component_id, CAST(z.line_type AS VARCHAR) AS line_type, CAST(z.plan_amount AS DECIMAL(38, 28)) AS plan_amount, CAST(z.plan_currency AS VARCHAR) AS plan_currency, CAST(z.fx_rate AS DECIMAL(38, 10)) AS fx_rate, CAST(z.amount AS DECIMAL(38, 28)) AS amount, CAST(z.currency AS VARCHAR) AS currency, CAST(z.held_amount AS DECIMAL(38, 28)) AS held_amount, CAST(z.draw_balance_amount AS DECIMAL(38, 28)) AS draw_balance_amount, CAST(z.transaction_ids AS VARCHAR) AS transaction_ids, CAST(z.line_count AS BIGINT) AS line_count FROM (
 SELECT 'glossary_marginal', 1, c.payee_id, MAX(c.period_id), '', 'rounding', NULL, 'USD', NULL, CAST(CASE WHEN MAX(c.currency) IN ('CLP', 'ISK', 'JPY', 'KRW', 'PYG', 'UGX', 'VND', 'XAF', 'XOF') THEN CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 0) AS DECIMAL(38, 10)) WHEN MAX(c.currency) IN ('BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND') THEN CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 3) AS DECIMAL(38, 10)) ELSE CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 2) AS DECIMAL(38, 10)) END AS DECIMAL(38, 28)) - SUM(c.amount), MAX(c.currency), CAST(0 AS DECIMAL(38, 28)), NULL, NULL, 0
 FROM p0_pay_amounts c GROUP BY c.payee_id, c.pp
-HAVING CASE WHEN MAX(c.currency) IN ('CLP', 'ISK', 'JPY', 'KRW', 'PYG', 'UGX', 'VND', 'XAF', 'XOF') THEN CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 0) AS DECIMAL(38, 10)) WHEN MAX(c.currency) IN ('BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND') THEN CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 3) AS DECIMAL(38, 10)) ELSE CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 2) AS DECIMAL(38, 10)) END <> SUM(c.amount);
+HAVING CASE WHEN MAX(c.currency) IN ('CLP', 'ISK', 'JPY', 'KRW', 'PYG', 'UGX', 'VND', 'XAF', 'XOF') THEN CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 0) AS DECIMAL(38, 10)) WHEN MAX(c.currency) IN ('BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND') THEN CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 3) AS DECIMAL(38, 10)) ELSE CAST(ROUND(CAST(SUM(c.amount) AS DECIMAL(38, 10)), 2) AS DECIMAL(38, 10)) END <> SUM(c.amount)
+) z(plan_id, plan_version, payee_id, period_id, component_id, line_type, plan_amount, plan_currency, fx_rate, amount, currency, held_amount, draw_balance_amount, transaction_ids, line_count);
 
 -- output credits
 SELECT * FROM (
