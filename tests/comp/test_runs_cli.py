@@ -109,3 +109,17 @@ class TestRunsSchedule:
         CalcSchedule.objects.create(name="later", hour=23, last_run_on=datetime.now(UTC).date())
         assert runs("schedule")[0].strip() == "No schedule is due."
         assert not CalcRun.objects.exists()
+
+
+class TestRunsDocumented:
+    def test_help_and_readme(self) -> None:
+        from pathlib import Path
+
+        from django.core.management import get_commands, load_command_class
+
+        command = load_command_class(get_commands()["runs"], "runs")
+        help_text = command.create_parser("openspm", "runs").format_help()
+        assert help_text.startswith("usage: openspm runs")
+        readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+        for usage in ("start PERIOD [--wait]", "list", "schedule"):
+            assert f"`openspm runs {usage}" in readme
