@@ -10,7 +10,9 @@ from django.core.management import get_commands, load_command_class
 from openspm.settings import Env
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-OUR_COMMANDS = ("demo", "serve", "worker", "createadmin", "createtoken", "import", "export")
+OUR_COMMANDS = (
+    "demo", "serve", "worker", "createadmin", "createtoken", "import", "export", "runs",
+)
 
 
 @pytest.mark.parametrize("name", OUR_COMMANDS)

@@ -188,3 +188,13 @@ def _clip(
     if end is not None and end <= start:
         return None
     return start, end
+
+
+def published_version_on(*, plan_code: str, on: date) -> PlanVersion | None:
+    """The published version of a plan in force on `on` (the latest to start by then)."""
+    return (
+        PlanVersion.objects.select_related("plan")
+        .filter(plan__code=plan_code, status=PlanVersion.Status.PUBLISHED, effective_from__lte=on)
+        .order_by("-effective_from", "-number")
+        .first()
+    )

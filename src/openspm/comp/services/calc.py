@@ -139,7 +139,7 @@ def execute_run(*, run_id: int, heartbeat: bool = False) -> CalcRun:
 def _calculate(run: CalcRun, *, progress: Callable[[int, str], None]) -> None:
     period = run.period
     progress(5, "reading plans")
-    versions = _plan_versions(period)
+    versions = plan_versions_for(period)
     if not versions:
         raise NothingToRun(f"No published plan is assigned to anyone in {period.key}.")
     loaded = [engine.load_plan_text(v.text, file=f"{v.plan.code}.yaml") for v in versions]
@@ -182,25 +182,12 @@ def _calculate(run: CalcRun, *, progress: Callable[[int, str], None]) -> None:
             raise RunFailed("The run was marked failed while it was writing its results.")
 
 
-def _plan_versions(period: Period) -> list[PlanVersion]:
+def plan_versions_for(period: Period) -> list[PlanVersion]:
     """For each plan assigned in the period, the published version in force at its end."""
     start, end = period.start_on, period.end_on + timedelta(days=1)
     codes = {a.plan_code for a in plan_selectors.resolve_assignments(start=start, end=end)}
-    versions = []
-    for code in sorted(codes):
-        version = (
-            PlanVersion.objects.select_related("plan")
-            .filter(
-                plan__code=code,
-                status=PlanVersion.Status.PUBLISHED,
-                effective_from__lte=period.end_on,
-            )
-            .order_by("-effective_from")
-            .first()
-        )
-        if version is not None:
-            versions.append(version)
-    return versions
+    found = (plan_selectors.published_version_on(plan_code=c, on=period.end_on) for c in codes)
+    return sorted((v for v in found if v is not None), key=lambda v: v.plan.code)
 
 
 def build_inputs(*, period: Period, run_id: int | None = None) -> dict[str, pa.Table]:

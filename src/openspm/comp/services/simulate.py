@@ -90,7 +90,7 @@ def simulate_version(*, actor: Viewer, version_id: int, period_key: str) -> Simu
     version = plan_selectors.get_version(viewer=actor, version_id=version_id)
     period = org_selectors.get_period(key=period_key)
     # The published versions a run of this period would use (calc's own choice of versions).
-    published = calc._plan_versions(period)
+    published = calc.plan_versions_for(period)
     draft_set = [v for v in published if v.plan_id != version.plan_id] + [version]
     inputs = calc.build_inputs(period=period)
     with tempfile.TemporaryDirectory(prefix="openspm-simulate-") as tmp:
