@@ -29,6 +29,7 @@ class Env(BaseSettings):
     default_from_email: str = "openspm@localhost"
     base_currency: str = "USD"
     secure_ssl_redirect: bool = True
+    referral_webhook_secret: str = ""
 
 
 ENV = Env()
@@ -45,6 +46,7 @@ RUN_ARCHIVE_DIR = DATA_DIR / "runs"
 # Whitenoise serves STATIC_ROOT and warns when it is missing; make it exist before the first run.
 (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 BASE_CURRENCY = ENV.base_currency
+OPENSPM_REFERRAL_WEBHOOK_SECRET = ENV.referral_webhook_secret
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "openspm.quotas",
     "openspm.plans",
     "openspm.comp",
+    "openspm.referrals",
     "openspm.imports",
     # After our imports app: its `import`/`export` commands win over django-import-export's.
     "import_export",

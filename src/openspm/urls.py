@@ -21,4 +21,6 @@ urlpatterns = [
     path("imports/", include("openspm.imports.urls")),
     path("plans/", include("openspm.plans.urls")),
     path("comp/", include("openspm.comp.urls")),
+    path("referrals/", include("openspm.referrals.urls")),
+    path("r/", include("openspm.referrals.public_urls")),
 ]

@@ -15,6 +15,7 @@ from openspm.plans.models import PlanVersion
 from tests.comp.matrix_disputes import page_dispute
 from tests.comp.matrix_payouts import PayoutRows, payout_rows
 from tests.comp.matrix_statements import first_line_of, page_run
+from tests.referrals.matrix_pages import referral_rows, referrals_seen
 from tests.web.conftest import ROLES, Company
 
 ALL_PEOPLE = frozenset({"vp", "manager1", "manager2", "rep1", "rep2", "rep3"})
@@ -265,9 +266,34 @@ PAGES: dict[str, Page] = {
     "comp:dispute": Page(REP1_DETAIL, args=lambda c: [page_dispute(c.world).pk]),
     "comp:dispute_comment": Page(POST_ONLY, args=lambda c: [page_dispute(c.world).pk]),
     "comp:dispute_transition": Page(POST_ONLY, args=lambda c: [page_dispute(c.world).pk]),
+    # Referrals (tests/referrals checks what the pages do): rows routed to rep1 and rep3, and
+    # the partner's own.
+    "referrals:referrals": Page(
+        {role: 200 for role in ROLES},
+        "referrals",
+        referrals_seen,
+        lambda c: referral_rows(c) and [],
+    ),
+    "referrals:referral": Page(
+        {role: 404 for role in ROLES}
+        | {r: 200 for r in ("rep1", "manager1", "vp", "finance", "compadmin", "admin")},
+        args=lambda c: [referral_rows(c)["rep1"].pk],
+    ),
+    "referrals:advance": Page(POST_ONLY, args=lambda c: [1]),
+    "referrals:submit": Page(POST_ONLY),
+    "referrals:review": Page(APPROVERS),
+    "referrals:review_decide": Page(POST_ONLY, args=lambda c: [1]),
+    "referrals:rewards": Page({role: 200 for role in ROLES}),
+    "referrals:reward_approve": Page(POST_ONLY, args=lambda c: [1]),
+    "referrals:reward_pay": Page(POST_ONLY, args=lambda c: [1]),
+    "referrals:outbox": Page(APPROVERS),
+    "referrals:analytics": Page(APPROVERS),
+    "referrals:analytics_csv": Page(APPROVERS),
 }
 # Pages without a login, or outside this matrix (the admin and the API have their own).
 PUBLIC = {"login", "logout", "healthz"}
+# Referral landing pages, links and unsubscribe work without a login (tests/referrals).
+PUBLIC |= {"referrals_public:landing", "referrals_public:click", "referrals_public:unsubscribe"}
 SKIPPED_PREFIXES = ("admin/", "api/")
 
 

@@ -27,6 +27,7 @@ from openspm.imports.api import router as imports_router
 from openspm.org.api import router as org_router
 from openspm.plans.api import router as plans_router
 from openspm.quotas.api import router as quotas_router
+from openspm.referrals.api import router as referrals_router
 from openspm.sales.api import router as sales_router
 from openspm.territories.api import router as territories_router
 
@@ -65,6 +66,7 @@ api.add_router("/territories", territories_router)
 api.add_router("/imports", imports_router)
 api.add_router("/plans", plans_router)
 api.add_router("/comp", comp_router)
+api.add_router("/referrals", referrals_router)
 api.add_router("/tokens", tokens_router)
 
 

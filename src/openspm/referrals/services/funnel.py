@@ -1,0 +1,258 @@
+"""A referral's way through review and the sales funnel, by hand or from the CRM webhook.
+
+Stages only move forward: submitted → lead → qualified → opportunity → won | lost. Reaching the
+program's trigger creates the rewards (see `rewards.create_rewards`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from openspm.core.access import Viewer, require_approver, require_edit
+from openspm.core.errors import InvalidInput, NotFound
+from openspm.referrals import selectors
+from openspm.referrals.errors import InvalidTransition, WebhookRejected, WebhookReplay
+from openspm.referrals.models import Referral, WebhookEvent
+from openspm.referrals.services import campaigns, rewards, routing
+
+ORDER = ["submitted", "lead", "qualified", "opportunity", "won"]
+TOLERANCE_SECONDS = 300
+
+
+@transaction.atomic
+def review(*, actor: Viewer, referral_id: int, approve: bool) -> Referral:
+    """A comp admin clears a flagged (or pending) referral, or rejects it."""
+    require_approver(actor)
+    referral = _lock(selectors.get_referral(viewer=actor, referral_id=referral_id).pk)
+    if referral.status not in (Referral.Status.FLAGGED, Referral.Status.PENDING):
+        raise InvalidTransition(f"This referral is {referral.get_status_display().lower()}.")
+    referral.status = Referral.Status.APPROVED if approve else Referral.Status.CANCELLED
+    referral.reviewed_by = actor  # type: ignore[assignment]
+    referral.reviewed_at = timezone.now()
+    referral.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    if approve:
+        rewards.create_rewards(referral=referral)
+    else:
+        rewards.cancel_open_rewards(referral=referral)
+    return referral
+
+
+def _lock(referral_id: int) -> Referral:
+    return (
+        Referral.objects.select_for_update()
+        .select_related("program", "referrer", "referrer__program")
+        .get(pk=referral_id)
+    )
+
+
+@dataclass(frozen=True)
+class StageUpdate:
+    stage: str
+    at: datetime | None = None
+    crm_lead_id: str = ""
+    crm_opportunity_id: str = ""
+    deal_amount: Decimal | None = None
+    first_year_amount: Decimal | None = None
+    account: dict[str, str] | None = None
+    deal_external_id: str = ""
+    paid: bool = False
+
+
+def _apply(referral: Referral, update: StageUpdate) -> Referral:
+    from openspm.sales.models import Transaction
+
+    at = update.at or timezone.now()
+    if referral.status == Referral.Status.CANCELLED:
+        raise InvalidTransition("This referral is cancelled.")
+    if update.stage == "lost":
+        if referral.stage == "won":
+            raise InvalidTransition("A won referral cannot be lost.")
+        referral.stage = Referral.Stage.LOST
+        referral.closed_at = at
+    elif update.stage == "paid":
+        if referral.stage != "won":
+            raise InvalidTransition("Only a won referral can be paid.")
+        referral.paid_at = referral.paid_at or at
+    else:
+        if referral.stage == "lost" or ORDER.index(update.stage) < ORDER.index(referral.stage):
+            raise InvalidTransition(f"The referral is already at {referral.stage}.")
+        referral.stage = update.stage
+        if update.stage in ("qualified", "opportunity", "won") and not referral.qualified_at:
+            referral.qualified_at = at
+        if update.stage == "won":
+            referral.won_at = referral.won_at or at
+            referral.closed_at = referral.closed_at or at
+    referral.crm_lead_id = update.crm_lead_id or referral.crm_lead_id
+    referral.crm_opportunity_id = update.crm_opportunity_id or referral.crm_opportunity_id
+    if update.deal_amount is not None:
+        referral.deal_amount = update.deal_amount
+    if update.first_year_amount is not None:
+        referral.first_year_amount = update.first_year_amount
+    if update.account and referral.account_id is None:
+        referral.account = _link_account(update.account)
+    if update.deal_external_id:
+        referral.deal = Transaction.objects.filter(external_id=update.deal_external_id).first()
+        if referral.deal is not None and referral.account is None:
+            referral.account = referral.deal.account
+    if referral.owner_id is None and referral.account is not None:
+        referral.owner = routing.route_owner(referral=referral, on=at.date())
+    referral.full_clean()
+    referral.save()
+    rewards.create_rewards(referral=referral)
+    campaigns.queue_message(kind="milestone", referrer=referral.referrer, referral=referral)
+    return referral
+
+
+def _link_account(data: dict[str, str]) -> Any:
+    """The CRM's account: found by external id, else by name, else created."""
+    from openspm.sales.models import Account
+
+    external_id = str(data.get("external_id", "")).strip()
+    name = str(data.get("name", "")).strip()
+    found = None
+    if external_id:
+        found = Account.objects.filter(external_id=external_id).first()
+    if found is None and name:
+        found = Account.objects.filter(name__iexact=name).first()
+    if found is not None:
+        return found
+    if not external_id or not name:
+        raise InvalidInput("A new account needs an external_id and a name.")
+    account = Account(
+        external_id=external_id,
+        name=name,
+        country=str(data.get("country", ""))[:2].upper(),
+        region=str(data.get("region", "")),
+        postal_code=str(data.get("postal_code", "")),
+    )
+    account.full_clean()
+    account.save()
+    return account
+
+
+@transaction.atomic
+def advance(*, actor: Viewer, referral_id: int, update: StageUpdate) -> Referral:
+    """Move a referral by hand (comp admins), as the CRM webhook would."""
+    require_edit(actor)
+    referral = _lock(selectors.get_referral(viewer=actor, referral_id=referral_id).pk)
+    return _apply(referral, update)
+
+
+# CRM webhook ----------------------------------------------------------------------------------
+
+EVENTS = {
+    "lead.created": "lead",
+    "lead.qualified": "qualified",
+    "lead.lost": "lost",
+    "opportunity.created": "opportunity",
+    "opportunity.won": "won",
+    "opportunity.lost": "lost",
+    "invoice.paid": "paid",
+}
+
+
+def sign(*, secret: str, timestamp: str, body: bytes) -> str:
+    """The signature the CRM sends: hex HMAC-SHA256 of `<timestamp>.<body>`."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def verify(*, timestamp: str, signature: str, body: bytes, now: datetime | None = None) -> None:
+    secret = settings.OPENSPM_REFERRAL_WEBHOOK_SECRET
+    if not secret:
+        raise WebhookRejected("The webhook is not configured (OPENSPM_REFERRAL_WEBHOOK_SECRET).")
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        raise WebhookRejected("Missing or malformed X-OpenSPM-Timestamp.") from None
+    now_ts = int((now or timezone.now()).timestamp())
+    if abs(now_ts - sent) > TOLERANCE_SECONDS:
+        raise WebhookRejected("The timestamp is outside the five-minute tolerance.")
+    expected = sign(secret=secret, timestamp=timestamp, body=body)
+    given = signature.removeprefix("sha256=")
+    if not hmac.compare_digest(expected, given):
+        raise WebhookRejected("Bad signature.")
+
+
+def _decimal(value: object, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str | int | Decimal):
+        raise InvalidInput(f"{field} must be a decimal string.")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidInput(f"{field} must be a decimal string.") from None
+
+
+def _find(payload: dict[str, Any]) -> Referral:
+    qs = Referral.objects.all()
+    if payload.get("referral_id"):
+        qs = qs.filter(pk=payload["referral_id"])
+    elif (
+        payload.get("opportunity_id")
+        and Referral.objects.filter(crm_opportunity_id=payload["opportunity_id"]).exists()
+    ):
+        qs = qs.filter(crm_opportunity_id=payload["opportunity_id"])
+    elif payload.get("lead_id"):
+        qs = qs.filter(crm_lead_id=payload["lead_id"])
+    else:
+        raise InvalidInput("The event names no referral_id, lead_id or opportunity_id.")
+    found = qs.first()
+    if found is None:
+        raise NotFound("No referral matches this event.")
+    return _lock(found.pk)
+
+
+def handle_webhook(*, timestamp: str, signature: str, body: bytes) -> WebhookEvent:
+    """Verify, then apply one CRM event exactly once. A bad signature, a stale timestamp or an
+    event id seen before raises and changes nothing; so does a failed event (the CRM may
+    redeliver it)."""
+    verify(timestamp=timestamp, signature=signature, body=body)
+    try:
+        payload = json.loads(body, parse_float=Decimal)
+    except ValueError:
+        raise InvalidInput("The body is not JSON.") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("id"), str):
+        raise InvalidInput("The event needs a string id.")
+    kind = payload.get("type")
+    if kind not in EVENTS:
+        raise InvalidInput(f"Unknown event type {kind!r}.", detail={"types": sorted(EVENTS)})
+    return _apply_event(payload, kind)
+
+
+@transaction.atomic
+def _apply_event(payload: dict[str, Any], kind: str) -> WebhookEvent:
+    if WebhookEvent.objects.filter(event_id=payload["id"]).exists():
+        raise WebhookReplay("This event was already processed.")
+    try:
+        with transaction.atomic():
+            event = WebhookEvent.objects.create(event_id=payload["id"], event_type=kind)
+    except IntegrityError:
+        raise WebhookReplay("This event was already processed.") from None
+    referral = _find(payload)
+    account = payload.get("account")
+    _apply(
+        referral,
+        StageUpdate(
+            stage=EVENTS[kind],
+            crm_lead_id=str(payload.get("lead_id") or ""),
+            crm_opportunity_id=str(payload.get("opportunity_id") or ""),
+            deal_amount=_decimal(payload.get("amount"), "amount"),
+            first_year_amount=_decimal(payload.get("first_year_amount"), "first_year_amount"),
+            account=account if isinstance(account, dict) else None,
+            deal_external_id=str(payload.get("transaction_external_id") or ""),
+        ),
+    )
+    event.referral = referral
+    event.save(update_fields=["referral"])
+    return event

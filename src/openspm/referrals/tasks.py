@@ -1,0 +1,21 @@
+"""Background jobs of the referral app (django-tasks, database-backed queue)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def send_referral_message(message_id: int) -> str:
+    """Send one outbox message; safe to run twice."""
+    from openspm.referrals.services import campaigns
+
+    return campaigns.send_message(message_id=message_id).status
+
+
+@task()
+def run_referral_housekeeping() -> dict[str, int]:
+    """Daily: cancel expired referrals, remind idle referrers, drop old rate counters."""
+    from openspm.referrals.services import housekeeping
+
+    return housekeeping.run()

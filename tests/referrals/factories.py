@@ -1,0 +1,57 @@
+"""Referral test rows: programs, referrers and submitted referrals (real rows, no mocks)."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+from typing import Any
+
+from openspm.referrals.models import Program, Referral, Referrer
+from openspm.referrals.services import intake, programs
+
+_seq = itertools.count(1)
+
+
+def make_program(**fields: Any) -> Program:
+    n = next(_seq)
+    fields.setdefault("slug", f"program-{n}")
+    fields.setdefault("name", f"Program {n}")
+    fields.setdefault("kind", Program.Kind.PARTNER)
+    fields.setdefault("reward_kind", Program.RewardKind.FIXED)
+    fields.setdefault("reward_amount", Decimal("100.00"))
+    fields.setdefault("holding_days", 0)
+    program = Program(**fields)
+    program.full_clean()
+    program.save()
+    return program
+
+
+def make_referrer(program: Program, **fields: Any) -> Referrer:
+    n = next(_seq)
+    fields.setdefault("name", f"Referrer {n}")
+    fields.setdefault("email", f"referrer{n}@partnerco{n}.example")
+    return programs.create_referrer(program=program, **fields)
+
+
+def submit(
+    program: Program,
+    referrer: Referrer,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    company: str = "",
+    ip: str = "",
+    **extra: str,
+) -> Referral:
+    n = next(_seq)
+    return intake.submit_referral(
+        program=program,
+        referrer=referrer,
+        ip=ip or f"10.0.{n // 250}.{n % 250}",
+        sub=intake.Submission(
+            referee_name=name or f"Referee {n}",
+            referee_email=email or f"buyer{n}@prospect{n}.example",
+            referee_company=company,
+            **extra,
+        ),
+    )
