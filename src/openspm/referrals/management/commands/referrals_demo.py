@@ -1,0 +1,36 @@
+"""`openspm referrals_demo`: two referral programs with realistic funnels over the demo company."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from openspm.referrals.services import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a partner and a customer referral program, referrers and about 60 referrals "
+        "through the funnel (run after `openspm demo`; refuses if programs exist)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
+        parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            summary = demo.load(seed=options["seed"])
+        except demo.DemoNotReady as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(asdict(summary)))
+        else:
+            self.stdout.write(
+                f"Referral demo: {summary.programs} programs, {summary.referrers} referrers, "
+                f"{summary.referrals} referrals ({summary.won} won, {summary.flagged} flagged), "
+                f"{summary.rewards} rewards. Landing pages: /r/partners/ and /r/customers/."
+            )

@@ -1,0 +1,33 @@
+"""`openspm referrals_demo` over a small company."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from openspm.referrals.models import Program, Referral, Reward
+from tests.factories import World
+
+pytestmark = pytest.mark.django_db
+
+
+def test_creates_two_programs_with_funnels(world: World) -> None:
+    out = StringIO()
+    call_command("referrals_demo", "--json", stdout=out)
+    summary = json.loads(out.getvalue())
+    assert summary["programs"] == Program.objects.count() == 2
+    assert summary["referrals"] == Referral.objects.count() == 60
+    stages = set(Referral.objects.values_list("stage", flat=True))
+    assert {"lead", "won", "lost"} <= stages
+    assert Reward.objects.filter(status=Reward.Status.PAID).exists()
+    assert not Reward.objects.filter(referral__status=Referral.Status.FLAGGED).exists()
+    assert Referral.objects.filter(referrer__user=world.users["partner"]).exists()
+
+
+def test_refuses_twice(world: World) -> None:
+    call_command("referrals_demo", stdout=StringIO())
+    with pytest.raises(CommandError, match="exist already"):
+        call_command("referrals_demo", stdout=StringIO())
