@@ -27,10 +27,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the browser tests, and run every transactional test last (after pytest-randomly's
+    shuffle), as Django does: their flush empties every table, the role groups included."""
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: "transactional_db" in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +58,8 @@ def chromium() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(chromium, live_server) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def page(django_db_setup, chromium, live_server) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    # django_db_setup first, so the test database outlives the live server's connections.
     context = chromium.new_context(
         base_url=live_server.url, viewport={"width": 1360, "height": 860}
     )
@@ -64,11 +69,16 @@ def page(chromium, live_server) -> Iterator[object]:  # type: ignore[no-untyped-
     context.close()
 
 
-@pytest.fixture
-def browser_world(transactional_db: None) -> World:
-    """The `world` company; roles are re-created because transactional tests empty the tables."""
+def _ensure_roles() -> None:
     for role in Role:
         Group.objects.get_or_create(name=role.value)
+
+
+@pytest.fixture
+def browser_world(transactional_db: None) -> World:
+    """The `world` company, committed so the live server sees it. The role groups come from a
+    data migration, which an earlier transactional test's flush may have emptied."""
+    _ensure_roles()
     return make_world()
 
 
