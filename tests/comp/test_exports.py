@@ -320,3 +320,14 @@ class TestCapitalization:
         )
         assert lines[-1] == "REP1,Rep1 Test,D2,2026-02-10,2026-Q1,8800.00,USD,2029-01,244.60,0.00"
         assert len(lines) == 1 + 36 + 36
+
+
+@pytest.mark.django_db
+def test_a_deal_missing_from_sales_counts_from_its_period_start(world: World) -> None:
+    run = make_run(period("2026-Q2"))
+    add_earning(run, world.people["rep2"], "1200.00", transaction_ref="GONE")
+    publish(world, run)
+    [asset] = exports.capitalization_schedule(viewer=world.users["finance"], period_key="2026-Q2")
+    assert (asset.booked_on, asset.months[0].month) == (date(2026, 4, 1), date(2026, 4, 1))
+    assert [m.amount for m in asset.months[:2]] == [D("33.33"), D("33.33")]
+    assert asset.months[-1].amount == D("33.45")  # 1,200 − 35 × 33.33

@@ -219,8 +219,8 @@ def accrual_rows(*, viewer: Viewer, period_key: str) -> list[AccrualRow]:
         run__in=runs
     ).values_list("run_id", "person_id", "plan_currency", "plan_amount", "held_amount"):
         key = (person_id, period_of[run_id], currency)
-        paid[key] += plan_amount
-        held[key] += held_amount
+        paid[key] += plan_amount or Decimal(0)
+        held[key] += held_amount or Decimal(0)
     keys = earned.keys() | paid.keys()
     people = Person.objects.in_bulk({key[0] for key in keys})
     rows = [
@@ -316,6 +316,7 @@ def capitalization_schedule(*, viewer: Viewer, period_key: str) -> list[Asset]:
     period = org_selectors.get_period(key=period_key)
     runs = _published_runs_within(period)
     period_of = {run.pk: run.period.key for run in runs}
+    starts = {run.period.key: run.period.start_on for run in runs}
     policy = get_policy()
     kinds = list(policy.capitalized_component_kinds or DEFAULT_CAPITALIZED_KINDS)
     totals: dict[tuple[int, str, str, str], Decimal] = defaultdict(Decimal)
@@ -338,7 +339,9 @@ def capitalization_schedule(*, viewer: Viewer, period_key: str) -> list[Asset]:
         asset = cents(amount)
         if asset == 0:
             continue
-        start = booked[ref].replace(day=1)
+        # A deal no longer in the sales data counts from its run's period start.
+        booked_on = booked.get(ref) or starts[key]
+        start = booked_on.replace(day=1)
         parts = [asset] if expensed else amortize(asset, policy.benefit_months)
         balance, months = asset, []
         for index, part in enumerate(parts):
@@ -349,7 +352,7 @@ def capitalization_schedule(*, viewer: Viewer, period_key: str) -> list[Asset]:
                 payee_id=people[person_id].external_id,
                 payee_name=people[person_id].full_name,
                 transaction_ref=ref,
-                booked_on=booked[ref],
+                booked_on=booked_on,
                 period=key,
                 amount=asset,
                 currency=currency,
