@@ -4,6 +4,7 @@ open each page; tests/comp/matrix_disputes.py the API's role matrix)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -137,7 +138,7 @@ class TestListPage:
     ) -> None:
         mine = _open(world, line)
         other = _open(world, add_earning(run, world.people["rep3"], "10.00"), who="rep3")
-        Dispute.objects.filter(pk=other.pk).update(due_at=timezone.now() - timezone.timedelta(1))
+        Dispute.objects.filter(pk=other.pk).update(due_at=timezone.now() - timedelta(1))
         staff = login("compadmin").get(reverse("comp:disputes"))
         assert {d.pk for d in staff.context["disputes"]} == {mine.pk, other.pk}
         assert staff.content.decode().count('data-testid="overdue"') == 1
@@ -156,7 +157,7 @@ class TestListPage:
         services.transition_dispute(
             actor=world.users["compadmin"], dispute_id=mine.pk, action="review"
         )
-        Dispute.objects.filter(pk=other.pk).update(due_at=timezone.now() - timezone.timedelta(1))
+        Dispute.objects.filter(pk=other.pk).update(due_at=timezone.now() - timedelta(1))
         client = login("compadmin")
         url = reverse("comp:disputes")
 

@@ -98,12 +98,13 @@ def get_disputable_line(
     they were shown (404 otherwise, and for partners)."""
     if (earning_line_id is None) == (payout_line_id is None):
         raise NotFound("Name one earning line or one payout line.")
-    model: type[EarningLine] | type[PayoutLine] = (
-        EarningLine if earning_line_id is not None else PayoutLine
-    )
-    line_id = earning_line_id if earning_line_id is not None else payout_line_id
-    qs = model.objects.select_related("run", "run__period", "person").filter(
-        pk=line_id, run__status=CalcRun.Status.SUCCEEDED
+    qs: QuerySet[EarningLine] | QuerySet[PayoutLine]
+    if earning_line_id is not None:
+        qs = EarningLine.objects.filter(pk=earning_line_id)
+    else:
+        qs = PayoutLine.objects.filter(pk=payout_line_id or 0)
+    qs = qs.select_related("run", "run__period", "person").filter(
+        run__status=CalcRun.Status.SUCCEEDED
     )
     if not is_internal(viewer):
         qs = qs.none()

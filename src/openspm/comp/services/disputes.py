@@ -10,20 +10,21 @@ SLA: a dispute is due `SLA_BUSINESS_DAYS` business days (Monday to Friday in UTC
 not known) after it was opened, at the same time of day.
 
 E-mails are sent after the transaction commits (`comp.notify`): on opening to the assignee and
-the comp admins, to the payee on every comment that is not internal and on the decision.
+the comp admins, to the payee on every comment that is not internal and on the decision. They
+are sent robustly: a mail server that is down is logged and never undoes the committed change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
 from openspm.comp import notify
-from openspm.comp.models import Adjustment, Dispute, DisputeComment
+from openspm.comp.models import Adjustment, Dispute, DisputeComment, EarningLine, PayoutLine
 from openspm.comp.selectors import disputes as selectors
 from openspm.comp.services import adjustments, close
 from openspm.core.access import Viewer, require_internal
@@ -49,6 +50,16 @@ class DisputeClosed(OpenSPMError):
 
     status = 409
     code = "dispute_closed"
+
+
+def _after_commit(send: Callable[..., int], **arguments: int | str) -> None:
+    """Send a notification once the transaction commits; a failure is logged, not raised."""
+
+    def deliver() -> None:
+        send(**arguments)
+
+    deliver.__qualname__ = f"comp.notify.{send.__name__}"
+    transaction.on_commit(deliver, robust=True)
 
 
 def due_after(opened_at: datetime, *, business_days: int = SLA_BUSINESS_DAYS) -> datetime:
@@ -78,6 +89,7 @@ def open_dispute(
         viewer=actor, earning_line_id=earning_line_id, payout_line_id=payout_line_id
     )
     require_internal(actor)
+    assert isinstance(actor, User)
     if category not in Dispute.Category.values:
         raise InvalidInput(
             f"Unknown category {category!r}.", detail={"category": list(Dispute.Category.values)}
@@ -89,8 +101,8 @@ def open_dispute(
         person=line.person,
         period=line.run.period,
         run=line.run,
-        earning_line=line if payout_line_id is None else None,
-        payout_line=line if payout_line_id is not None else None,
+        earning_line=line if isinstance(line, EarningLine) else None,
+        payout_line=line if isinstance(line, PayoutLine) else None,
         trace=selectors.line_trace(line),
         category=category,
         subject=subject.strip(),
@@ -100,7 +112,7 @@ def open_dispute(
     )
     dispute.full_clean()
     dispute.save()
-    transaction.on_commit(partial(notify.dispute_opened, dispute_id=dispute.pk, site_url=site_url))
+    _after_commit(notify.dispute_opened, dispute_id=dispute.pk, site_url=site_url)
     return dispute
 
 
@@ -120,6 +132,7 @@ def comment_on_dispute(
     """Add to the thread; internal notes (comp staff only) are hidden from the payee."""
     dispute = _locked(actor=actor, dispute_id=dispute_id)
     require_internal(actor)
+    assert isinstance(actor, User)
     if is_internal and not selectors.sees_internal_comments(actor):
         raise PermissionDenied("Only comp admins, finance and administrators write internal notes.")
     if dispute.status not in selectors.OPEN_STATUSES:
@@ -133,9 +146,7 @@ def comment_on_dispute(
     comment.save()
     dispute.save(update_fields=["updated_at"])
     if not is_internal:
-        transaction.on_commit(
-            partial(notify.dispute_commented, comment_id=comment.pk, site_url=site_url)
-        )
+        _after_commit(notify.dispute_commented, comment_id=comment.pk, site_url=site_url)
     return comment
 
 
@@ -175,9 +186,7 @@ def transition_dispute(
             raise DisputeClosed("Review the dispute before deciding it.")
         _decide(dispute, actor=actor, action=action, resolution=resolution, amount=amount)
         fields += ["status", "resolution", "resolved_at", "adjustment"]
-        transaction.on_commit(
-            partial(notify.dispute_decided, dispute_id=dispute.pk, site_url=site_url)
-        )
+        _after_commit(notify.dispute_decided, dispute_id=dispute.pk, site_url=site_url)
     elif amount is not None or resolution:
         raise InvalidInput("Only a resolution or a rejection takes an amount or a text.")
     dispute.full_clean()

@@ -193,7 +193,9 @@ def dispute_transition(request: HttpRequest, dispute_id: int) -> HttpResponse:
     dispute = selectors.get_dispute(viewer=request.user, dispute_id=dispute_id)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(
+            request, "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
+        )
         return redirect("comp:dispute", dispute_id=dispute.pk)
     data = form.cleaned_data
     amount: Decimal | None = data["amount"]
