@@ -158,7 +158,13 @@ class Postgres(Dialect):
     def round_money(self, x: str, places: int, mode: str) -> str:
         if mode == "half_up":
             return f"ROUND(CAST({x} AS {DEC}), {places})"
-        raise NotSupported("half_even rounding is not rendered for postgres yet")
+        scaled = f"(CAST({x} AS {DEC}) * {10**places})"
+        t = f"TRUNC({scaled})"
+        even = f"({t} + CASE WHEN MOD({t}, 2) = 0 THEN 0 ELSE SIGN({scaled}) END) / {10**places}"
+        return (
+            f"CAST(CASE WHEN ABS({scaled} - {t}) = 0.5 THEN {even} "
+            f"ELSE ROUND(CAST({x} AS {DEC}), {places}) END AS {DEC})"
+        )
 
     def create_table(self, name: str, select: str) -> str:
         return f"CREATE TEMP TABLE {name} AS\n{select}"
