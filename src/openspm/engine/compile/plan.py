@@ -15,7 +15,7 @@ from openspm.engine.compile.dialect import Dialect
 from openspm.engine.errors import PlanError
 from openspm.engine.plan.loader import LoadedPlan
 from openspm.engine.plan.schema import Bonus, Commission, Mbo, Spiff
-from openspm.engine.stages import classify, credit, earn, measure, pay, reward
+from openspm.engine.stages import awards, classify, credit, earn, measure, pay, reward
 from openspm.engine.stages.common import FAR_FUTURE
 from openspm.kernel.periods import Period, parse_period
 
@@ -218,11 +218,11 @@ def _compile_plan(ctx: Ctx, base_columns: list[str]) -> None:
         if isinstance(comp, Commission):
             tables.append(reward.commission(ctx, k, comp, mv, mp, tx, pts))
         elif isinstance(comp, Spiff):
-            tables.append(reward.spiff(ctx, k, comp, credits, mv, mp, tx, pts))
+            tables.append(awards.spiff(ctx, k, comp, credits, mv, mp, tx, pts))
         elif isinstance(comp, Bonus):
-            tables.append(reward.bonus(ctx, k, comp, mp, active, pts))
+            tables.append(awards.bonus(ctx, k, comp, mp, active, pts))
         elif isinstance(comp, Mbo):
-            tables.append(reward.mbo(ctx, k, comp, mp, active, pts))
+            tables.append(awards.mbo(ctx, k, comp, mp, active, pts))
     earn_all = earn.earn(ctx, tables, pts)
     lines = pay.pay_lines(ctx, earn_all, tx, pts)
     draw_lines = pay.draws(ctx, lines, active, pts)
