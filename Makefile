@@ -66,7 +66,7 @@ check: lint
 	$(BIN)/openspm makemigrations --check --dry-run
 
 bench: install
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.engine
 
 golden-update: install
 	OPENSPM_GOLDEN_UPDATE=1 $(PYTEST) -p no:cacheprovider tests/engine
