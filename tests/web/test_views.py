@@ -274,10 +274,10 @@ class TestNavigation:
     def test_admin_menu_has_audit(self, company: Company, login: Callable[[str], Client]) -> None:
         assert "Audit" in self._labels(login("admin"))
 
-    def test_partner_menu_is_home_only(
+    def test_partner_menu_is_home_and_their_referrals(
         self, company: Company, login: Callable[[str], Client]
     ) -> None:
-        assert self._labels(login("partner")) == ["Home"]
+        assert self._labels(login("partner")) == ["Home", "Referrals"]
 
     def test_every_menu_item_opens_for_its_role(
         self, company: Company, login: Callable[[str], Client]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openspm.core.roles import EDIT_ROLES, SEE_ALL_ROLES, Role
+from openspm.core.roles import APPROVE_ROLES, EDIT_ROLES, SEE_ALL_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,8 @@ class NavItem:
 
 _INTERNAL = frozenset(Role) - {Role.REFERRAL_PARTNER}
 _PEOPLE_VIEWERS = SEE_ALL_ROLES | {Role.MANAGER}
+_PAYEES = frozenset({Role.MANAGER, Role.REP})
+_REFERRALS = frozenset(Role) - {Role.MANAGER, Role.FINANCE}
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", frozenset(Role)),
@@ -28,6 +30,15 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Accounts", "sales:accounts", _INTERNAL, "Sales"),
     NavItem("Products", "sales:products", _INTERNAL, "Sales"),
     NavItem("FX rates", "sales:fx_rates", _INTERNAL, "Sales"),
+    NavItem("My pay", "comp:my_pay", _PAYEES, "Pay"),
+    NavItem("Statements", "comp:statements", _INTERNAL, "Pay"),
+    NavItem("Disputes", "comp:disputes", _INTERNAL, "Pay"),
+    NavItem("Plans", "plans:plans", _INTERNAL, "Compensation"),
+    NavItem("Calc runs", "comp:runs", APPROVE_ROLES, "Compensation"),
+    NavItem("Approvals", "comp:approvals", APPROVE_ROLES, "Compensation"),
+    NavItem("Adjustments", "comp:adjustments", APPROVE_ROLES, "Compensation"),
+    NavItem("Exports", "comp:exports", APPROVE_ROLES, "Compensation"),
+    NavItem("Referrals", "referrals:referrals", _REFERRALS, "Referrals"),
     NavItem("Quotas", "quotas:quotas", _INTERNAL, "Planning"),
     NavItem("Territories", "territories:territories", _INTERNAL, "Planning"),
     NavItem("Import", "imports:start", EDIT_ROLES, "Administration"),
