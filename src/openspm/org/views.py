@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from openspm.core.access import Viewer, is_internal, role_of
+from openspm.core.access import Viewer, require_internal, role_of
 from openspm.core.errors import PermissionDenied
 from openspm.core.roles import SEE_ALL_ROLES, Role
 from openspm.org import selectors
@@ -25,11 +25,6 @@ _PEOPLE_ROLES = SEE_ALL_ROLES | {Role.MANAGER}
 def _require_people_role(viewer: Viewer) -> None:
     if role_of(viewer) not in _PEOPLE_ROLES:
         raise PermissionDenied("Only managers, finance and administrators see the people lists.")
-
-
-def _require_internal(viewer: Viewer) -> None:
-    if not is_internal(viewer):
-        raise PermissionDenied("This page is for employees.")
 
 
 def _page_or_partial(
@@ -109,7 +104,7 @@ def hierarchy(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def teams(request: HttpRequest) -> HttpResponse:
-    _require_internal(request.user)
+    require_internal(request.user)
     today = selectors.today()
     team_list = list(selectors.list_teams(viewer=request.user))
     members: dict[int, list[Person]] = defaultdict(list)
@@ -126,7 +121,7 @@ def teams(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def periods(request: HttpRequest) -> HttpResponse:
-    _require_internal(request.user)
+    require_internal(request.user)
     form = PeriodFilterForm(request.GET or None)
     kind, fiscal_year = "", None
     if form.is_valid():

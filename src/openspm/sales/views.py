@@ -9,8 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from openspm.core.access import Viewer, is_internal
-from openspm.core.errors import PermissionDenied
+from openspm.core.access import require_internal
 from openspm.sales import selectors
 from openspm.sales.forms import (
     AccountFilterForm,
@@ -20,11 +19,6 @@ from openspm.sales.forms import (
 )
 
 PAGE_SIZE = 50
-
-
-def _require_internal(viewer: Viewer) -> None:
-    if not is_internal(viewer):
-        raise PermissionDenied("This page is for employees.")
 
 
 def _page_or_partial(
@@ -37,7 +31,7 @@ def _page_or_partial(
 
 @login_required
 def transactions(request: HttpRequest) -> HttpResponse:
-    _require_internal(request.user)
+    require_internal(request.user)
     form = TransactionFilterForm(request.GET or None)
     filters = {}
     if form.is_valid():
@@ -60,7 +54,7 @@ def transactions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_internal(request.user)
+    require_internal(request.user)
     tx = selectors.get_transaction(viewer=request.user, transaction_id=pk)
     splits = list(selectors.list_splits(transaction_ids=[tx.pk]))
     credits = [(s.person, s.split_percent, tx.amount * s.split_percent / 100) for s in splits]
@@ -75,7 +69,7 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def accounts(request: HttpRequest) -> HttpResponse:
-    _require_internal(request.user)
+    require_internal(request.user)
     form = AccountFilterForm(request.GET or None)
     search, country = "", ""
     if form.is_valid():
@@ -92,7 +86,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def products(request: HttpRequest) -> HttpResponse:
-    _require_internal(request.user)
+    require_internal(request.user)
     form = ProductFilterForm(request.GET or None)
     family = form.cleaned_data["family"] if form.is_valid() else ""
     families = list(selectors.list_product_families(viewer=request.user))
@@ -114,7 +108,7 @@ def products(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def fx_rates(request: HttpRequest) -> HttpResponse:
-    _require_internal(request.user)
+    require_internal(request.user)
     form = FxRateFilterForm(request.GET or None)
     currency, quote = "", ""
     if form.is_valid():

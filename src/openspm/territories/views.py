@@ -7,8 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from openspm.core.access import Viewer, is_internal
-from openspm.core.errors import PermissionDenied
+from openspm.core.access import require_internal
 from openspm.org import selectors as org_selectors
 from openspm.territories import selectors
 from openspm.territories.forms import TerritoryFilterForm
@@ -16,14 +15,9 @@ from openspm.territories.forms import TerritoryFilterForm
 PAGE_SIZE = 50
 
 
-def _require_internal(viewer: Viewer) -> None:
-    if not is_internal(viewer):
-        raise PermissionDenied("This page is for employees.")
-
-
 @login_required
 def territories(request: HttpRequest) -> HttpResponse:
-    _require_internal(request.user)
+    require_internal(request.user)
     form = TerritoryFilterForm(request.GET or None)
     region = form.cleaned_data["region"] if form.is_valid() else ""
     qs = selectors.list_territories(viewer=request.user, region=region)
@@ -38,7 +32,7 @@ def territories(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def territory_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_internal(request.user)
+    require_internal(request.user)
     territory = selectors.get_territory(viewer=request.user, territory_id=pk)
     visible = org_selectors.visible_person_ids(viewer=request.user)
     today = org_selectors.today()

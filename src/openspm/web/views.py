@@ -8,19 +8,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from openspm.core.access import Viewer, is_internal
-from openspm.core.errors import PermissionDenied
+from openspm.core.access import require_internal
 from openspm.web import selectors
 
 
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
-
-
-def _require_internal(viewer: Viewer) -> None:
-    if not is_internal(viewer):
-        raise PermissionDenied("This page is for employees.")
 
 
 @login_required
@@ -30,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_internal(request.user)
+    require_internal(request.user)
     return render(
         request, "web/person.html", selectors.person_page(viewer=request.user, person_id=pk)
     )
@@ -38,7 +32,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_internal(request.user)
+    require_internal(request.user)
     return render(
         request, "web/account.html", selectors.account_page(viewer=request.user, account_id=pk)
     )
