@@ -11,7 +11,15 @@ from openspm.settings import Env
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 OUR_COMMANDS = (
-    "demo", "serve", "worker", "createadmin", "createtoken", "import", "export", "runs", "payouts",
+    "demo",
+    "serve",
+    "worker",
+    "createadmin",
+    "createtoken",
+    "import",
+    "export",
+    "runs",
+    "payouts",
 )
 
 
