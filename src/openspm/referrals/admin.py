@@ -15,7 +15,7 @@ class TierInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(models.Program)
-class ProgramAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class ProgramAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ("name", "slug", "kind", "reward_kind", "trigger", "is_active")
     list_filter = ("kind", "is_active")
     prepopulated_fields = {"slug": ("name",)}
@@ -26,7 +26,7 @@ class ProgramAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(models.Referrer)
-class ReferrerAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class ReferrerAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ("name", "email", "program", "code", "is_opted_out")
     list_filter = ("program",)
     search_fields = ("name", "email", "code")
@@ -46,7 +46,7 @@ class SignalInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(models.Referral)
-class ReferralAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class ReferralAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ("referee_name", "program", "referrer", "stage", "status", "submitted_at")
     list_filter = ("program", "stage", "status")
     search_fields = ("referee_name", "referee_email", "referee_company")
@@ -55,7 +55,7 @@ class ReferralAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(models.Reward)
-class RewardAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class RewardAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ("referral", "side", "amount", "currency", "status", "release_on")
     list_filter = ("status", "side", "program")
 

@@ -68,7 +68,7 @@ def list_referrers(*, viewer: Viewer, program_id: int | None = None) -> QuerySet
         return qs
     if scope.kind is ScopeKind.NONE:
         return qs.none()
-    return qs.filter(user_id=viewer.pk)
+    return qs.filter(user_id=viewer.pk)  # type: ignore[misc]
 
 
 def list_referrals(
@@ -195,7 +195,7 @@ def program_stats(*, viewer: Viewer) -> list[ProgramStats]:
     for program_id, submitted, won in referrals.filter(won_at__isnull=False).values_list(
         "program_id", "submitted_at", "won_at"
     ):
-        durations.setdefault(program_id, []).append(won - submitted)
+        durations.setdefault(program_id, []).append(won - submitted)  # type: ignore[operator]
     rewards = Reward.objects.exclude(status=Reward.Status.CANCELLED).filter(referral__in=referrals)
     costs = dict(
         rewards.values("program_id").annotate(cost=Sum("amount")).values_list("program_id", "cost")

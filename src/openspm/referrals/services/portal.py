@@ -31,7 +31,7 @@ def referrer_for(*, viewer: Viewer, program_id: int) -> Referrer:
     program = joinable_programs(viewer=viewer).filter(pk=program_id).first()
     if program is None:
         raise NotFound("No such program.")
-    existing = Referrer.objects.filter(program=program, user_id=viewer.pk).first()
+    existing = Referrer.objects.filter(program=program, user=viewer).first()  # type: ignore[misc]
     if existing is not None:
         return existing
     person = org_selectors.get_viewer_person(viewer=viewer)
@@ -41,6 +41,6 @@ def referrer_for(*, viewer: Viewer, program_id: int) -> Referrer:
         program=program,
         name=name,
         email=email,
-        user=viewer,
-        person=person,  # type: ignore[arg-type]
+        user=viewer,  # type: ignore[arg-type]
+        person=person,
     )

@@ -42,17 +42,20 @@ def referrer_amount(*, program: Program, referral: Referral, successes: int) -> 
     if amount is None and rate is None:
         amount, rate = program.reward_amount, program.reward_rate
     if program.reward_kind == Program.RewardKind.FIXED or rate is None:
-        return (amount or Decimal("0")).quantize(CENT, ROUND_HALF_UP)
+        fixed: Decimal = (amount or Decimal("0")).quantize(CENT, ROUND_HALF_UP)
+        return fixed
     base = referral.deal_amount
     if program.reward_kind == Program.RewardKind.PERCENT_FIRST_YEAR:
         base = referral.first_year_amount or referral.deal_amount
-    return ((base or Decimal("0")) * rate).quantize(CENT, ROUND_HALF_UP)
+    share: Decimal = ((base or Decimal("0")) * rate).quantize(CENT, ROUND_HALF_UP)
+    return share
 
 
 def _capped(program: Program, amount: Decimal, committed: Decimal) -> Decimal:
     if program.budget_amount is None:
         return amount
-    return max(Decimal("0"), min(amount, program.budget_amount - committed))
+    capped: Decimal = max(Decimal("0"), min(amount, program.budget_amount - committed))
+    return capped
 
 
 def create_rewards(*, referral: Referral) -> list[Reward]:
