@@ -67,6 +67,7 @@ check: lint
 
 bench: install
 	$(BIN)/python -m benchmarks.engine
+	$(BIN)/python -m benchmarks.pages
 
 golden-update: install
 	OPENSPM_GOLDEN_UPDATE=1 $(PYTEST) -p no:cacheprovider tests/engine
