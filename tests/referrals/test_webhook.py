@@ -138,6 +138,17 @@ class TestWebhook:
         event["referral_id"] = referral.pk
         assert post(client, event).status_code == 200
 
+    def test_redelivered_stage_sends_no_second_email(
+        self, client: Client, referral: Referral
+    ) -> None:
+        from openspm.referrals.models import Message
+
+        before = Message.objects.count()
+        for n in (1, 2):
+            event = {"id": f"q{n}", "type": "lead.qualified", "referral_id": referral.pk}
+            assert post(client, event).status_code == 200
+        assert Message.objects.count() == before + 1
+
     def test_unknown_type_is_invalid(self, client: Client, referral: Referral) -> None:
         response = post(client, {"id": "e1", "type": "lead.exploded", "referral_id": 1})
         assert response.status_code == 422

@@ -72,6 +72,7 @@ def _apply(referral: Referral, update: StageUpdate) -> Referral:
     from openspm.sales.models import Transaction
 
     at = update.at or timezone.now()
+    before = (referral.stage, referral.paid_at)
     if referral.status == Referral.Status.CANCELLED:
         raise InvalidTransition("This referral is cancelled.")
     if update.stage == "lost":
@@ -109,7 +110,8 @@ def _apply(referral: Referral, update: StageUpdate) -> Referral:
     referral.full_clean()
     referral.save()
     rewards.create_rewards(referral=referral)
-    campaigns.queue_message(kind="milestone", referrer=referral.referrer, referral=referral)
+    if (referral.stage, referral.paid_at) != before:  # a redelivered stage sends no email
+        campaigns.queue_message(kind="milestone", referrer=referral.referrer, referral=referral)
     return referral
 
 
