@@ -230,7 +230,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             accepted = results["webhook"]["requests"] - results["webhook"]["errors"]
             results["webhook"]["events_recorded"] = _count_events(env, run)
-            results["webhook"]["lost_events"] = accepted - results["webhook"]["events_recorded"]
+            # A timed-out request may still have been applied: lost means accepted, not recorded.
+            results["webhook"]["lost_events"] = max(
+                0, accepted - results["webhook"]["events_recorded"]
+            )
         finally:
             server.terminate()
             server.wait(timeout=10)
