@@ -18,7 +18,6 @@ class NavItem:
 _INTERNAL = frozenset(Role) - {Role.REFERRAL_PARTNER}
 _PEOPLE_VIEWERS = SEE_ALL_ROLES | {Role.MANAGER}
 _PAYEES = frozenset({Role.MANAGER, Role.REP})
-_REFERRALS = frozenset(Role) - {Role.MANAGER, Role.FINANCE}
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", frozenset(Role)),
@@ -39,7 +38,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Adjustments", "comp:adjustments", _INTERNAL, "Compensation"),
     NavItem("Period close", "comp:close", APPROVE_ROLES, "Compensation"),
     NavItem("Exports", "comp:exports", APPROVE_ROLES, "Compensation"),
-    NavItem("Referrals", "referrals:referrals", _REFERRALS, "Referrals"),
+    NavItem("Referrals", "referrals:referrals", frozenset(Role), "Referrals"),
+    NavItem("Review queue", "referrals:review", APPROVE_ROLES, "Referrals"),
+    NavItem("Rewards", "referrals:rewards", APPROVE_ROLES, "Referrals"),
+    NavItem("Outbox", "referrals:outbox", APPROVE_ROLES, "Referrals"),
+    NavItem("Referral analytics", "referrals:analytics", APPROVE_ROLES, "Referrals"),
     NavItem("Quotas", "quotas:quotas", _INTERNAL, "Planning"),
     NavItem("Territories", "territories:territories", _INTERNAL, "Planning"),
     NavItem("Import", "imports:start", EDIT_ROLES, "Administration"),
