@@ -78,3 +78,16 @@ class WebhookEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(models.Click)
+class ClickAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Clicks on referral links (only hashes of the visitor and IP are kept); read-only."""
+
+    list_display = ("referrer", "clicked_at")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -25,7 +25,8 @@ class Login:
 def make_logins(org: Org) -> list[Login]:
     """Create (or reset, keeping their ids) the demo logins and link them to their payees."""
     people: dict[str, Staff] = {"vp": org.vp, "manager": org.login_manager, "rep": org.login_rep}
-    groups = {g.name: g for g in Group.objects.filter(name__in=[r for _, _, r, _ in LOGINS])}
+    # get_or_create: the roles come from a data migration, but a flushed database lacks them.
+    groups = {role: Group.objects.get_or_create(name=role)[0] for _, _, role, _ in LOGINS}
     existing = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
     logins = []
     for label, username, role, password in LOGINS:
