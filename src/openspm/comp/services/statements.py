@@ -177,17 +177,8 @@ def _person_plan_versions(*, person: Person, on: date) -> list[PlanVersion]:
     """The published versions in force on `on` of the plans assigned to `person` that day."""
     assignments = plan_selectors.resolve_assignments(start=on, end=on + timedelta(days=1))
     codes = sorted({a.plan_code for a in assignments if a.person_id == person.pk})
-    versions = []
-    for code in codes:
-        version = (
-            PlanVersion.objects.select_related("plan")
-            .filter(plan__code=code, status=PlanVersion.Status.PUBLISHED, effective_from__lte=on)
-            .order_by("-effective_from", "-number")
-            .first()
-        )
-        if version is not None:
-            versions.append(version)
-    return versions
+    found = (plan_selectors.published_version_on(plan_code=code, on=on) for code in codes)
+    return [version for version in found if version is not None]
 
 
 def _append_row(table: pa.Table, row: dict[str, object]) -> pa.Table:
