@@ -61,7 +61,54 @@ def check_plan(plan: Plan) -> list[Problem]:
         problems.append((("pay", "draw", "recovery_limit"), "must be between 0 and 1"))
     if plan.pay.draw and plan.pay.draw.amount < 0:
         problems.append((("pay", "draw", "amount"), "must be >= 0"))
+    if plan.kind == "referral":
+        problems.extend(_referral(plan))
     return problems
+
+
+def _referral(plan: Plan) -> list[Problem]:
+    """A referral plan pays referrers per referral: each reward depends on its own referral
+    only. So no roll-ups, overlays or territories (a referrer has no place in the hierarchy
+    or the territories), nothing based on quota or attainment (bonus, MBO, gates and
+    multipliers on attainment, attainment tiers, ramps, target-incentive caps), no
+    accumulation across referrals, and no draw, hold or clawback (the program's holding
+    period and review do that)."""
+    out: list[Problem] = []
+    why = "a referral plan pays per referral"
+    for i, rule in enumerate(plan.crediting):
+        if isinstance(rule, OverlayRule | TerritoryRule | RollupRule):
+            out.append((("crediting", i, "kind"), f"{why}: use owner or split crediting"))
+    if plan.ramp is not None:
+        out.append((("ramp",), f"{why}: it has no quota to ramp"))
+    for i, comp in enumerate(plan.components):
+        base: Path = ("components", i)
+        if isinstance(comp, Bonus | Mbo):
+            out.append(((*base, "kind"), f"{why}: use commission or spiff components"))
+            continue
+        if comp.gate and comp.gate.min_attainment is not None:
+            out.append(((*base, "gate", "min_attainment"), f"{why}: it has no quota"))
+        if comp.cap and comp.cap.ti_multiple is not None:
+            out.append(((*base, "cap", "ti_multiple"), f"{why}: it has no target incentive"))
+        if comp.cap and comp.cap.scope == "plan_year":
+            out.append(((*base, "cap", "scope"), f"{why}: cap a transaction or a period"))
+        if isinstance(comp, Commission):
+            if comp.accumulate != "per_transaction":
+                out.append(((*base, "accumulate"), f"{why}: use accumulate per_transaction"))
+            if comp.tier_basis == "attainment":
+                out.append(((*base, "tier_basis"), f"{why}: it has no quota"))
+            for j, mult in enumerate(comp.multipliers):
+                if mult.min_attainment is not None:
+                    out.append(
+                        ((*base, "multipliers", j, "min_attainment"), f"{why}: it has no quota")
+                    )
+    for key, value in (
+        ("draw", plan.pay.draw),
+        ("hold", plan.pay.hold),
+        ("clawback", plan.pay.clawback),
+    ):
+        if value is not None:
+            out.append((("pay", key), f"{why}: the program's holding period and review apply"))
+    return out
 
 
 #: Decimal places a plan number may have (the engine's fixed-point budget, see dialect.py).

@@ -264,10 +264,18 @@ def _default_crediting() -> list[CreditRule]:
     return [OwnerRule(kind="owner"), SplitRule(kind="split")]
 
 
+PlanKind = Literal["commission", "referral"]
+
+
 class Plan(Strict):
-    """A versioned compensation plan document."""
+    """A versioned compensation plan document.
+
+    ``kind`` is ``commission`` (the default) or ``referral``: a referral program's rewards,
+    whose payees are referrers (checks.py restricts what a referral plan may use).
+    """
 
     schema_version: Annotated[int, Field(ge=1, le=1, description="only version 1 exists")]
+    kind: PlanKind = "commission"
     id: Ident
     version: Annotated[int, Field(ge=1)] = 1
     name: str | None = None
