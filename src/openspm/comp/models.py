@@ -236,6 +236,10 @@ class StatementAcknowledgement(TimeStampedModel):
 class Adjustment(TimeStampedModel):
     """A manual, audited amount paid (or recovered) in `period`, outside the plan's math.
 
+    Referral rewards are posted here too (`source` referral, see
+    `comp.services.referral_ledger`): computed by the engine from a referral plan, each with
+    its unique `reference` and its `trace` (referral, deal, rule).
+
     Adjustments are inputs of their own, never edits of run results, so they survive every
     recalculation. A retro adjustment posts the difference a recalculation of a closed period
     (`origin_period`) found, into the open `period`.
@@ -250,6 +254,7 @@ class Adjustment(TimeStampedModel):
         MANUAL = "manual", "Manual"
         DISPUTE = "dispute", "Dispute resolution"
         RETRO = "retro", "Prior-period recalculation"
+        REFERRAL = "referral", "Referral reward"
 
     class Reason(models.TextChoices):
         MISSING_CREDIT = "missing_credit", "Missing credit"
@@ -258,6 +263,7 @@ class Adjustment(TimeStampedModel):
         MANUAL_BONUS = "manual_bonus", "Discretionary bonus"
         RECOVERY = "recovery", "Recovery of an overpayment"
         PRIOR_PERIOD = "prior_period", "Prior-period recalculation"
+        REFERRAL_REWARD = "referral_reward", "Referral reward"
         OTHER = "other", "Other"
 
     person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
@@ -281,6 +287,17 @@ class Adjustment(TimeStampedModel):
     )
     plan_code = models.CharField(max_length=64, blank=True)
     component_id = models.CharField(max_length=64, blank=True)
+    transaction_ref = models.CharField(
+        max_length=64, blank=True, help_text="The deal a system-posted line comes from"
+    )
+    reference = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Unique key of a system-posted line (posting it again changes nothing)",
+    )
+    trace = models.JSONField(
+        default=dict, blank=True, help_text="Where a system-posted line comes from"
+    )
     created_by = models.ForeignKey(
         "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -293,6 +310,11 @@ class Adjustment(TimeStampedModel):
 
     class Meta:
         ordering: ClassVar = ["-created_at"]
+        constraints: ClassVar = [
+            UniqueConstraint(
+                fields=["reference"], condition=~Q(reference=""), name="adjustment_unique_reference"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.amount} {self.currency} ({self.reason_code})"
@@ -386,6 +408,7 @@ class AccountingPolicy(TimeStampedModel):
     capitalized_component_kinds = models.JSONField(default=list)
     payroll_earning_code = models.CharField(max_length=32, default="COMM")
     adjustment_earning_code = models.CharField(max_length=32, default="COMMADJ")
+    referral_earning_code = models.CharField(max_length=32, default="REFERRAL")
     history = HistoricalRecords()
 
     class Meta:

@@ -80,8 +80,8 @@ class Statement:
     payout_totals: list[Money]
     held_totals: list[Money]
     draw_balance: Money | None
-    adjustments: list[Adjustment]
-    adjustment_totals: list[Money]  # approved adjustments only
+    adjustments: list[Adjustment]  # every adjustment, referral rewards included
+    adjustment_totals: list[Money]  # approved adjustments only, referral rewards included
     total_due: list[Money]  # payout plus approved adjustments, per currency
     disputes: list[Dispute]
     acknowledgement: StatementAcknowledgement | None
@@ -89,6 +89,31 @@ class Statement:
     @property
     def pk(self) -> int:
         return self.person.pk
+
+    @property
+    def referral_rewards(self) -> list[Adjustment]:
+        """Referral rewards posted into the period (their own section)."""
+        return [a for a in self.adjustments if a.source == Adjustment.Source.REFERRAL]
+
+    @property
+    def other_adjustments(self) -> list[Adjustment]:
+        return [a for a in self.adjustments if a.source != Adjustment.Source.REFERRAL]
+
+    @property
+    def referral_totals(self) -> list[Money]:
+        return sum_by_currency(
+            (a.amount, a.currency)
+            for a in self.referral_rewards
+            if a.status == Adjustment.Status.APPROVED
+        )
+
+    @property
+    def other_adjustment_totals(self) -> list[Money]:
+        return sum_by_currency(
+            (a.amount, a.currency)
+            for a in self.other_adjustments
+            if a.status == Adjustment.Status.APPROVED
+        )
 
     @property
     def can_acknowledge(self) -> bool:

@@ -6,7 +6,8 @@ float). Everything here reads published runs only: a period without one is refus
 
 - Payroll: one row per payee, currency and earning code. Plan payouts use
   `AccountingPolicy.payroll_earning_code`; approved adjustments paid in the period use
-  `adjustment_earning_code`. The pay date is the period's last day + `PAY_DELAY_DAYS` (15).
+  `adjustment_earning_code`, referral rewards (adjustments of source `referral`)
+  `referral_earning_code`. The pay date is the period's last day + `PAY_DELAY_DAYS` (15).
 - Accrual journal: per payee, period and currency, earned (earning lines) against paid
   (released payout amounts, in the plan's currency). The accrual is earned − paid, so held
   amounts are in it. Lines: Dr commission expense (earned) = Cr commissions payable (paid) +
@@ -134,8 +135,15 @@ def payroll_rows(*, viewer: Viewer, period_key: str) -> list[PayrollRow]:
     ):
         totals[(person_id, currency, policy.payroll_earning_code)] += amount
     adjustments = Adjustment.objects.filter(period=period, status=Adjustment.Status.APPROVED)
-    for person_id, currency, amount in adjustments.values_list("person_id", "currency", "amount"):
-        totals[(person_id, currency, policy.adjustment_earning_code)] += amount
+    for person_id, currency, amount, source in adjustments.values_list(
+        "person_id", "currency", "amount", "source"
+    ):
+        code = (
+            policy.referral_earning_code
+            if source == Adjustment.Source.REFERRAL
+            else policy.adjustment_earning_code
+        )
+        totals[(person_id, currency, code)] += amount
     people = Person.objects.in_bulk({key[0] for key in totals})
     rows = [
         PayrollRow(
