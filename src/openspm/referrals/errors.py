@@ -45,3 +45,10 @@ class WebhookReplay(OpenSPMError):
 
     status = 409
     code = "webhook_replay"
+
+
+class RewardRulesInvalid(OpenSPMError):
+    """The program's reward rules do not compile to a valid referral plan."""
+
+    status = 422
+    code = "reward_rules_invalid"

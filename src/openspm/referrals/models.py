@@ -275,7 +275,12 @@ class FraudSignal(models.Model):
 
 
 class Reward(TimeStampedModel):
-    """What one side of a referral earns: held until `release_on`, then approved and paid."""
+    """What one side of a referral earns: held until `release_on`, then approved and paid.
+
+    The amount is computed by the engine from the program's referral plan (`rule`, the plan's
+    and the run's fingerprints are its trace); an approved referrer reward with a payee is
+    posted to the comp ledger (`ledger_line`).
+    """
 
     class Side(models.TextChoices):
         REFERRER = "referrer", "Referrer"
@@ -298,6 +303,20 @@ class Reward(TimeStampedModel):
     release_on = models.DateField()
     payee = models.ForeignKey(
         "org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rule = models.CharField(
+        max_length=64, blank=True, help_text="The referral plan's component that computed it"
+    )
+    plan_code = models.CharField(max_length=64, blank=True)
+    plan_fingerprint = models.CharField(max_length=64, blank=True)
+    run_fingerprint = models.CharField(max_length=64, blank=True)
+    ledger_line = models.ForeignKey(
+        "comp.Adjustment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The comp ledger line it was posted as (referrer side, with a payee)",
     )
     approved_by = models.ForeignKey(
         "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

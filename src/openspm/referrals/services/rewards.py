@@ -1,21 +1,26 @@
-"""Rewards: computed when a referral reaches its program's trigger, held for the holding
-period, approved by a comp admin (never while the referral is flagged), then paid."""
+"""Rewards: computed by the engine (the program's referral plan, `reward_plan`) when a
+referral reaches its program's trigger, held for the holding period, approved by an approver
+(never while the referral is flagged), posted to the comp ledger (referrer side, with a payee)
+so they are paid through payroll, then marked paid."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from openspm import engine
+from openspm.comp.services import referral_ledger
 from openspm.core.access import Viewer, require_approver
 from openspm.referrals import selectors
-from openspm.referrals.errors import InvalidTransition
-from openspm.referrals.models import Program, ProgramTier, Referral, Reward
-from openspm.referrals.services import campaigns
+from openspm.referrals.errors import InvalidTransition, RewardRulesInvalid
+from openspm.referrals.models import Program, Referral, Reward
+from openspm.referrals.services import campaigns, reward_plan
 
 CENT = Decimal("0.01")
 
@@ -29,28 +34,6 @@ def trigger_at(referral: Referral) -> datetime | None:
     }[Program.Trigger(referral.program.trigger)]
 
 
-def referrer_amount(*, program: Program, referral: Referral, successes: int) -> Decimal:
-    """The referrer's reward: the tier reached by this success (the `successes + 1`-th), else
-    the program's rule; fixed, or a rate of the first deal or of first-year value."""
-    tier = (
-        ProgramTier.objects.filter(program=program, min_successes__lte=successes + 1)
-        .order_by("-min_successes")
-        .first()
-    )
-    amount = tier.reward_amount if tier and tier.reward_amount is not None else None
-    rate = tier.reward_rate if tier and tier.reward_rate is not None else None
-    if amount is None and rate is None:
-        amount, rate = program.reward_amount, program.reward_rate
-    if program.reward_kind == Program.RewardKind.FIXED or rate is None:
-        fixed: Decimal = (amount or Decimal("0")).quantize(CENT, ROUND_HALF_UP)
-        return fixed
-    base = referral.deal_amount
-    if program.reward_kind == Program.RewardKind.PERCENT_FIRST_YEAR:
-        base = referral.first_year_amount or referral.deal_amount
-    share: Decimal = ((base or Decimal("0")) * rate).quantize(CENT, ROUND_HALF_UP)
-    return share
-
-
 def _capped(program: Program, amount: Decimal, committed: Decimal) -> Decimal:
     if program.budget_amount is None:
         return amount
@@ -59,8 +42,10 @@ def _capped(program: Program, amount: Decimal, committed: Decimal) -> Decimal:
 
 
 def create_rewards(*, referral: Referral) -> list[Reward]:
-    """Rewards for a referral at its trigger; none while it is flagged or cancelled, or once
-    it has them. Called inside the funnel's transaction, with the referral locked."""
+    """Rewards for a referral at its trigger, computed by the engine from the program's
+    referral plan (`reward_plan`); none while it is flagged or cancelled, or once it has them.
+    The budget then cuts the last reward to what is left. Called inside the funnel's
+    transaction, with the referral locked."""
     at = trigger_at(referral)
     if (
         at is None
@@ -69,31 +54,34 @@ def create_rewards(*, referral: Referral) -> list[Reward]:
     ):
         return []
     program = Program.objects.select_for_update().get(pk=referral.program_id)
+    referral.program = program
     committed = selectors.committed_reward_amount(program_id=program.pk)
     successes = selectors.successful_referral_count(referrer_id=referral.referrer_id)
+    try:
+        computed = reward_plan.compute(referral=referral, on=at.date(), successes=successes)
+    except engine.EngineError as error:
+        raise RewardRulesInvalid(
+            f"The reward rules of {program.name} are invalid: {error}"
+        ) from error
     release_on = at.date() + timedelta(days=program.holding_days)
-    sides = [
-        (
-            Reward.Side.REFERRER,
-            referrer_amount(program=program, referral=referral, successes=successes),
-        )
-    ]
-    if program.referee_reward_amount:
-        sides.append((Reward.Side.REFEREE, program.referee_reward_amount.quantize(CENT)))
     rewards = []
-    for side, wanted in sides:
-        amount = _capped(program, wanted, committed)
+    for side in computed.sides:
+        amount = _capped(program, side.amount, committed)
         if amount <= 0:
             continue
         committed += amount
         reward = Reward(
             referral=referral,
             program=program,
-            side=side,
+            side=side.side,
             amount=amount,
             currency=program.currency,
             release_on=release_on,
-            payee=referral.referrer.person if side == Reward.Side.REFERRER else None,
+            payee=referral.referrer.person if side.side == Reward.Side.REFERRER else None,
+            rule=side.rule,
+            plan_code=computed.plan_id,
+            plan_fingerprint=computed.plan_fingerprint,
+            run_fingerprint=computed.run_fingerprint,
         )
         reward.full_clean()
         rewards.append(reward)
@@ -101,6 +89,55 @@ def create_rewards(*, referral: Referral) -> list[Reward]:
     if rewards:
         campaigns.queue_message(kind="reward", referrer=referral.referrer, referral=referral)
     return rewards
+
+
+def ledger_reference(reward: Reward) -> str:
+    return f"referral-reward-{reward.pk}"
+
+
+def post_to_ledger(*, reward: Reward, actor: Viewer, on: date) -> bool:
+    """Post an approved (or paid) referrer reward to the comp ledger, once: True when it is
+    there. Referee rewards (a customer's credit, not pay), rewards of a referrer without a
+    payee record, and rewards of a flagged or cancelled referral are not posted."""
+    referral = reward.referral
+    if reward.ledger_line_id is not None:
+        return True
+    if (
+        reward.side != Reward.Side.REFERRER
+        or reward.status not in (Reward.Status.APPROVED, Reward.Status.PAID)
+        or referral.status in (Referral.Status.FLAGGED, Referral.Status.CANCELLED)
+    ):
+        return False
+    if reward.payee_id is None and referral.referrer.person_id is not None:
+        reward.payee_id = referral.referrer.person_id
+    if reward.payee is None:
+        return False
+    program = reward.program
+    deal = referral.deal
+    who = referral.referee_company or referral.referee_name
+    reward.ledger_line = referral_ledger.post_referral_reward(
+        actor=actor,
+        reference=ledger_reference(reward),
+        person=reward.payee,
+        amount=reward.amount,
+        currency=reward.currency,
+        on=on,
+        description=f"{program.name}: referral of {who}",
+        plan_code=reward.plan_code,
+        component_id=reward.rule,
+        transaction_ref=deal.external_id if deal is not None else "",
+        trace={
+            "program": program.name,
+            "referral_id": referral.pk,
+            "reward_id": reward.pk,
+            "deal": deal.external_id if deal is not None else "",
+            "rule": reward.rule,
+            "plan_fingerprint": reward.plan_fingerprint,
+            "run_fingerprint": reward.run_fingerprint,
+        },
+    )
+    reward.save(update_fields=["payee", "ledger_line", "updated_at"])
+    return True
 
 
 @transaction.atomic
@@ -122,6 +159,7 @@ def approve_reward(*, actor: Viewer, reward_id: int, today: date | None = None) 
     if reward.referral.status == Referral.Status.PENDING:
         reward.referral.status = Referral.Status.APPROVED
         reward.referral.save(update_fields=["status", "updated_at"])
+    post_to_ledger(reward=reward, actor=actor, on=today)
     return reward
 
 
@@ -148,7 +186,36 @@ def approve_due_rewards(*, actor: Viewer, today: date | None = None) -> int:
     for referral in Referral.objects.filter(pk__in=referral_ids, status=Referral.Status.PENDING):
         referral.status = Referral.Status.APPROVED
         referral.save(update_fields=["status", "updated_at"])
+    for reward in _postable().filter(pk__in=[r.pk for r in rows]):
+        post_to_ledger(reward=reward, actor=actor, on=today)
     return len(rows)
+
+
+def _postable() -> QuerySet[Reward]:
+    return (
+        Reward.objects.filter(
+            side=Reward.Side.REFERRER,
+            status__in=[Reward.Status.APPROVED, Reward.Status.PAID],
+            ledger_line__isnull=True,
+        )
+        .exclude(referral__status__in=[Referral.Status.FLAGGED, Referral.Status.CANCELLED])
+        .select_related("program", "payee", "referral__referrer", "referral__deal", "approved_by")
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def post_approved_rewards(*, today: date | None = None) -> int:
+    """Post every approved referrer reward not yet in the comp ledger whose referrer now has a
+    payee record (housekeeping: a payee linked after approval). Idempotent."""
+    today = today or timezone.localdate()
+    posted = 0
+    for reward in _postable().select_for_update(of=("self",)):
+        if reward.payee_id is None and reward.referral.referrer.person_id is None:
+            continue
+        actor = reward.approved_by or AnonymousUser()
+        posted += post_to_ledger(reward=reward, actor=actor, on=today)
+    return posted
 
 
 @transaction.atomic
