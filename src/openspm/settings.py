@@ -30,6 +30,7 @@ class Env(BaseSettings):
     base_currency: str = "USD"
     secure_ssl_redirect: bool = True
     referral_webhook_secret: str = ""
+    site_url: str = "http://localhost:8000"
 
 
 ENV = Env()
@@ -47,6 +48,8 @@ RUN_ARCHIVE_DIR = DATA_DIR / "runs"
 (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 BASE_CURRENCY = ENV.base_currency
 OPENSPM_REFERRAL_WEBHOOK_SECRET = ENV.referral_webhook_secret
+# Scheme, host (and port, path prefix) of the site, for absolute links in emails.
+SITE_URL = ENV.site_url.rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
