@@ -401,3 +401,19 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start}: {self.count}"
+
+
+class HousekeepingRun(models.Model):
+    """One day's referral housekeeping (UTC date). The date is unique: the scheduled task
+    claims the day by inserting it, so a second run that day (a duplicate or a retried task)
+    does nothing."""
+
+    ran_on = models.DateField(unique=True)
+    ran_at = models.DateTimeField()
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-ran_on"]
+
+    def __str__(self) -> str:
+        return f"Referral housekeeping of {self.ran_on}"

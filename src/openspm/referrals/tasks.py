@@ -15,7 +15,8 @@ def send_referral_message(message_id: int) -> str:
 
 @task()
 def run_referral_housekeeping() -> dict[str, int]:
-    """Daily: cancel expired referrals, remind idle referrers, drop old rate counters."""
+    """Daily: cancel expired referrals, remind idle referrers, post approved rewards to the
+    comp ledger, drop old rate counters; queues the next day's run (safe to run twice)."""
     from openspm.referrals.services import housekeeping
 
-    return housekeeping.run()
+    return housekeeping.run_daily()

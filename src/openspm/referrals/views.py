@@ -16,7 +16,7 @@ from openspm.core.errors import InvalidInput
 from openspm.core.roles import APPROVE_ROLES
 from openspm.referrals import selectors
 from openspm.referrals.forms import PortalSubmissionForm, ReferralFilterForm, StageForm
-from openspm.referrals.services import funnel, intake, portal, rewards
+from openspm.referrals.services import campaigns, funnel, intake, portal, rewards
 from openspm.referrals.views_public import client_ip
 
 LIMIT = 200
@@ -38,7 +38,10 @@ def referrals(request: HttpRequest) -> HttpResponse:
             "form": form,
             "referrals": rows,
             "rewards": list(selectors.list_rewards(viewer=request.user)[:LIMIT]),
-            "links": list(selectors.list_referrers(viewer=request.user)),
+            "links": [
+                (r, campaigns.referral_link(r))
+                for r in selectors.list_referrers(viewer=request.user)
+            ],
             "programs": list(portal.joinable_programs(viewer=request.user)),
             "can_edit": can_edit(request.user),
         },

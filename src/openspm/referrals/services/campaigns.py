@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
@@ -28,6 +29,16 @@ def unsubscribe_path(referrer: Referrer) -> str:
     return reverse("referrals_public:unsubscribe", args=[unsubscribe_token(referrer)])
 
 
+def absolute(path: str) -> str:
+    """`path` on the site's public address (`OPENSPM_SITE_URL`), for links in emails."""
+    return f"{settings.SITE_URL}{path}"
+
+
+def referral_link(referrer: Referrer) -> str:
+    """The referrer's shareable link, absolute."""
+    return absolute(reverse("referrals_public:click", args=[referrer.code]))
+
+
 def queue_message(*, kind: str, referrer: Referrer, referral: Referral | None = None) -> Message:
     """Render `referrals/email/<kind>.txt` (first line: subject) into the outbox and send it
     once the transaction commits."""
@@ -37,8 +48,9 @@ def queue_message(*, kind: str, referrer: Referrer, referral: Referral | None = 
             "referrer": referrer,
             "referral": referral,
             "program": referrer.program,
-            "link": reverse("referrals_public:click", args=[referrer.code]),
-            "unsubscribe": unsubscribe_path(referrer),
+            "link": referral_link(referrer),
+            "landing": absolute(reverse("referrals_public:landing", args=[referrer.program.slug])),
+            "unsubscribe": absolute(unsubscribe_path(referrer)),
         },
     )
     subject, _, body = text.strip().partition("\n")

@@ -1,15 +1,28 @@
-"""Daily upkeep: expire referrals that never reached their trigger, nudge idle referrers,
-drop old rate-limit counters."""
+"""Daily upkeep, scheduled through the job queue: expire referrals that never reached their
+trigger, nudge idle referrers, post approved rewards whose referrer has since been given a
+payee record to the comp ledger (release), drop old rate-limit counters.
+
+`run_daily` is what the `run_referral_housekeeping` task does: it claims the UTC day (a
+`HousekeepingRun` row, unique per date), queues the next day's task for `HOUR_UTC` with
+django-tasks' `run_after`, then does the work. A second task on the same day (started twice,
+retried, or a second chain) claims nothing and does nothing, so the chain stays single.
+`schedule` starts the chain (`openspm referrals_housekeeping --schedule`).
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import UTC, datetime, time, timedelta
+from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from openspm.referrals.models import Program, Referral
-from openspm.referrals.services import campaigns, ratelimit
+from openspm.referrals.models import HousekeepingRun, Program, Referral
+from openspm.referrals.services import campaigns, ratelimit, rewards
+
+log = logging.getLogger(__name__)
+HOUR_UTC = 2
 
 
 @transaction.atomic
@@ -33,9 +46,46 @@ def expire_referrals() -> int:
 
 
 def run() -> dict[str, int]:
+    """Every housekeeping step once, now (each step is idempotent)."""
     expired = expire_referrals()
     reminded = sum(
         len(campaigns.remind_idle(program=p)) for p in Program.objects.filter(is_active=True)
     )
+    posted = rewards.post_approved_rewards()
     purged = ratelimit.purge(before=timezone.now() - timedelta(days=2))
-    return {"expired": expired, "reminded": reminded, "purged": purged}
+    return {"expired": expired, "reminded": reminded, "posted": posted, "purged": purged}
+
+
+def next_run_at(now: datetime) -> datetime:
+    """The next `HOUR_UTC` o'clock (UTC) after `now`."""
+    now = now.astimezone(UTC)
+    at = datetime.combine(now.date(), time(HOUR_UTC), tzinfo=UTC)
+    return at if at > now else at + timedelta(days=1)
+
+
+def schedule(*, now: datetime | None = None) -> datetime:
+    """Queue a housekeeping task for the next `HOUR_UTC` o'clock, on commit; returns when."""
+    from openspm.referrals import tasks
+
+    at = next_run_at(now or timezone.now())
+    transaction.on_commit(partial(tasks.run_referral_housekeeping.using(run_after=at).enqueue))
+    return at
+
+
+def run_daily(*, now: datetime | None = None) -> dict[str, int]:
+    """Claim today (UTC), queue tomorrow's run, then run every step: `{"ran": 1, ...counts}`;
+    `{"ran": 0}` when today was already claimed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                claim = HousekeepingRun.objects.create(
+                    ran_on=now.astimezone(UTC).date(), ran_at=now
+                )
+        except IntegrityError:
+            return {"ran": 0}
+        schedule(now=now)
+    result = run()
+    HousekeepingRun.objects.filter(pk=claim.pk).update(result=result)
+    log.info("referral housekeeping: %s", result)
+    return {"ran": 1, **result}
