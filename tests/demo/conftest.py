@@ -24,8 +24,14 @@ FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 
 
 def _load(
-    *, seed: int = 42, reset: bool = False, as_of: date | None = AS_OF, scale: Decimal = SCALE
+    *,
+    seed: int = 42,
+    reset: bool = False,
+    as_of: date | None = AS_OF,
+    scale: Decimal = SCALE,
+    pay: bool = False,
 ) -> DemoResult:
+    """The demo company; without its paid quarters unless `pay` (test_payouts.py has them)."""
     steps: list[tuple[str, int]] = []
     return demo_services.load_demo(
         seed=seed,
@@ -33,6 +39,7 @@ def _load(
         as_of=as_of,
         reset=reset,
         progress=lambda step, n: steps.append((step, n)),
+        pay=pay,
     )
 
 

@@ -98,7 +98,9 @@ class TestRefusal:
 class TestCommand:
     def run(self, *args: str) -> str:
         out = StringIO()
-        call_command("demo", "--scale", "0.005", "--as-of", "2026-11-24", *args, stdout=out)
+        call_command(
+            "demo", "--scale", "0.005", "--as-of", "2026-11-24", "--no-payouts", *args, stdout=out
+        )
         return out.getvalue()
 
     @pytest.mark.django_db
@@ -147,14 +149,16 @@ class TestIfEmpty:
     @pytest.mark.django_db
     def test_generates_into_an_empty_database(self) -> None:
         output = StringIO()
-        call_command("demo", "--scale", "0.005", "--if-empty", stdout=output)
+        call_command("demo", "--scale", "0.005", "--if-empty", "--no-payouts", stdout=output)
 
         assert Transaction.objects.exists()
         assert "demo-rep-2026" in output.getvalue()
 
     @pytest.mark.django_db
     def test_leaves_existing_data_and_prints_the_logins(self) -> None:
-        call_command("demo", "--scale", "0.005", "--as-of", "2026-11-24", stdout=StringIO())
+        call_command(
+            "demo", "--scale", "0.005", "--as-of", "2026-11-24", "--no-payouts", stdout=StringIO()
+        )
         before = digest()
         output = StringIO()
         call_command("demo", "--scale", "0.005", "--if-empty", stdout=output)

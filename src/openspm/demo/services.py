@@ -2,7 +2,9 @@
 
 The generator writes with `bulk_create` in batches (no per-row saves): reference data gets its
 audit history rows in bulk too, the high-volume tables (accounts, transactions, FX rates) none.
-Plans go through the plans services, as a comp admin and an administrator would.
+Plans go through the plans services, as a comp admin and an administrator would; the last eight
+quarters are calculated, approved, published and closed, and disputes and adjustments made,
+through the comp services as the demo logins (`generate/runs.py`, `generate/disputes.py`).
 """
 
 from __future__ import annotations
@@ -15,19 +17,28 @@ from decimal import Decimal
 from django.apps import apps
 from django.db import connection, models, transaction
 
+from openspm.comp import archive
+from openspm.comp.models import CalcRun
 from openspm.core.errors import OpenSPMError
 from openspm.core.models import User
 from openspm.demo.generate.accounts import make_accounts
 from openspm.demo.generate.base import Options, Progress
+from openspm.demo.generate.disputes import (
+    acknowledge_statements,
+    make_adjustments,
+    make_disputes,
+    no_email,
+)
 from openspm.demo.generate.logins import DEMO_USERNAMES, Login, make_logins
 from openspm.demo.generate.people import build_org, save_org
 from openspm.demo.generate.plans import make_plans
 from openspm.demo.generate.quotas import make_quotas
 from openspm.demo.generate.reference import make_calendar, make_currencies, make_products
+from openspm.demo.generate.runs import pay_quarters
 from openspm.demo.generate.territories import make_territories
 from openspm.demo.generate.transactions import make_transactions
 from openspm.org import selectors as org_selectors
-from openspm.org.models import Person, ReportingLine, Team, TeamMembership
+from openspm.org.models import Period, Person, ReportingLine, Team, TeamMembership
 from openspm.plans.models import Plan
 from openspm.quotas.models import Quota
 from openspm.sales.models import Account, FxRate, ProductFamily, Transaction
@@ -35,8 +46,9 @@ from openspm.territories.models import Territory
 
 # The tables `--reset` empties (and, through foreign keys, whatever refers to them), named as
 # the refusal message names them. Currencies, the fiscal calendar and its periods are kept: they
-# are configuration, and generation reuses them.
+# are configuration, and generation reuses them (closed periods are reopened).
 DEMO_MODELS: dict[type[models.Model], str] = {
+    CalcRun: "calc runs",
     Transaction: "transactions",
     Quota: "quotas",
     Account: "accounts",
@@ -73,15 +85,32 @@ def existing_data() -> list[str]:
     ]
 
 
-@transaction.atomic
 def load_demo(
-    *, seed: int, scale: Decimal, as_of: date | None = None, reset: bool, progress: Progress
+    *,
+    seed: int,
+    scale: Decimal,
+    as_of: date | None = None,
+    reset: bool,
+    progress: Progress,
+    pay: bool = True,
 ) -> DemoResult:
-    """Generate the demo company (deterministic for a seed, scale and day).
+    """Generate the demo company (deterministic for a seed, scale and day) in one transaction.
 
-    Without `reset`, refuses to touch a database that already holds people, sales data or the
-    demo logins; with it, empties the demo tables first (demo logins are reset in place).
+    Without `reset`, refuses to touch a database that already holds people, sales data, runs or
+    the demo logins; with it, empties the demo tables first (demo logins are reset in place).
+    With `pay` (the default), the last eight quarters are run and paid, with disputes and
+    adjustments; their e-mail notifications are dropped.
     """
+    with no_email():
+        return _load_demo(
+            seed=seed, scale=scale, as_of=as_of, reset=reset, progress=progress, pay=pay
+        )
+
+
+@transaction.atomic
+def _load_demo(
+    *, seed: int, scale: Decimal, as_of: date | None, reset: bool, progress: Progress, pay: bool
+) -> DemoResult:
     if reset:
         progress("deleted rows", clear_demo_data())
     elif present := existing_data():
@@ -116,6 +145,11 @@ def load_demo(
     logins = make_logins(org)
     count("logins", len(logins))
     make_plans(options, count)
+    if pay:
+        paid = pay_quarters(options, count)
+        make_disputes(options, paid, count)
+        make_adjustments(options, paid, count)
+        acknowledge_statements(paid, count)
     return DemoResult(logins=logins, counts=counts)
 
 
@@ -151,9 +185,17 @@ def _tables_to_clear() -> list[type[models.Model]]:
 
 
 def clear_demo_data() -> int:
-    """Empty the demo tables in one statement each (no per-row signals); returns rows deleted."""
+    """Empty the demo tables in one statement each (no per-row signals), delete the runs'
+    archives and reopen closed periods (their results are gone); returns rows deleted."""
     deleted = 0
     existing = set(connection.introspection.table_names())
+    if CalcRun._meta.db_table in existing:
+        for run_id in CalcRun.objects.values_list("pk", flat=True).iterator():
+            archive.delete_archive(run_id)
+    if Period._meta.db_table in existing:
+        Period.objects.filter(status=Period.Status.CLOSED).update(
+            status=Period.Status.OPEN, closed_at=None, closed_by=None
+        )
     with connection.cursor() as cursor:
         for model in _tables_to_clear():
             if model._meta.db_table not in existing:  # an app whose migrations have not run

@@ -31,8 +31,11 @@ def scale(text: str) -> Decimal:
 class Command(BaseCommand):
     help = (
         "Generate the demo company (about 200 people, 5,000 accounts and 60,000 transactions "
-        "over two fiscal years), deterministic for a seed, and print a login for each role. "
-        "Refuses to run on a database that already holds data unless --reset is given."
+        "over two fiscal years, a published plan per selling role), calculate, approve and "
+        "publish the last eight quarters (closing all but the current one), open a few "
+        "disputes and enter a few adjustments; deterministic for a seed. Prints a login for "
+        "each role. Refuses to run on a database that already holds data unless --reset is "
+        "given."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -54,6 +57,12 @@ class Command(BaseCommand):
             action="store_true",
             help="When the database already holds data, leave it as it is, print the demo "
             "logins and exit successfully (for `make demo`, which may run more than once).",
+        )
+        parser.add_argument(
+            "--no-payouts",
+            action="store_true",
+            help="Only the company, its sales data and plans: no calc runs, approvals, closed "
+            "quarters, disputes or adjustments (much faster).",
         )
         parser.add_argument(
             "--as-of",
@@ -92,6 +101,7 @@ class Command(BaseCommand):
                 as_of=options["as_of"],
                 reset=options["reset"],
                 progress=progress,
+                pay=not options["no_payouts"],
             )
         except DemoDataPresent as error:
             raise CommandError(error.message) from None
