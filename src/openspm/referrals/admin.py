@@ -27,10 +27,16 @@ class ProgramAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
 
 @admin.register(models.Referrer)
 class ReferrerAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
-    list_display = ("name", "email", "program", "code", "is_opted_out")
+    list_display = ("name", "email", "program", "code", "person", "is_opted_out")
     list_filter = ("program",)
     search_fields = ("name", "email", "code")
     readonly_fields = ("code",)
+    actions = ("give_payee_record",)
+
+    @admin.action(description="Give a payee record (rewards paid through payroll)")
+    def give_payee_record(self, request, queryset):  # type: ignore[no-untyped-def]
+        for referrer in queryset:
+            programs.give_payee_record(actor=request.user, referrer_id=referrer.pk)
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         if not obj.code:

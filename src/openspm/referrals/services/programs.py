@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from openspm.core.access import Viewer, require_edit
 from openspm.core.models import User
+from openspm.org import selectors as org_selectors
+from openspm.org import services as org_services
 from openspm.org.models import Person
-from openspm.referrals.models import Program, ProgramTier, Referrer
+from openspm.referrals.models import Program, ProgramTier, Referrer, Reward
 
 
 @transaction.atomic
@@ -78,3 +82,36 @@ def enrol(*, actor: Viewer, program: Program, name: str, email: str, **fields: o
     """A comp admin enrols someone as a referrer of a program."""
     require_edit(actor)
     return create_referrer(program=program, name=name, email=email, **fields)  # type: ignore[arg-type]
+
+
+@transaction.atomic
+def give_payee_record(*, actor: Viewer, referrer_id: int, on: date | None = None) -> Person:
+    """The referrer's ledger identity: the payee their rewards are paid to (through payroll,
+    with the comp ledger). Employees already have one (link it in the admin); for an external
+    referrer (a partner or customer contact) this creates one, `REF-<referrer id>`, unless
+    their login already belongs to a payee. Their approved rewards without a payee take it
+    (the next housekeeping posts them to the ledger)."""
+    require_edit(actor)
+    referrer = Referrer.objects.select_for_update().select_related("program").get(pk=referrer_id)
+    if referrer.person_id is None:
+        person = org_selectors.get_viewer_person(viewer=referrer.user) if referrer.user else None
+        if person is None:
+            first, _, last = referrer.name.strip().partition(" ")
+            person = org_services.save_person(
+                actor=actor,
+                person=Person(
+                    external_id=f"REF-{referrer.pk:05d}",
+                    first_name=first[:100] or "Referrer",
+                    last_name=(last or "(referrer)")[:100],
+                    email=referrer.email,
+                    title=f"External referrer, {referrer.program.name}"[:100],
+                    currency=referrer.program.currency,
+                    hired_on=on or timezone.localdate(),
+                ),
+            )
+        referrer.person = person
+        referrer.save(update_fields=["person", "updated_at"])
+    Reward.objects.filter(
+        referral__referrer=referrer, side=Reward.Side.REFERRER, payee__isnull=True
+    ).update(payee=referrer.person, updated_at=timezone.now())
+    return referrer.person  # type: ignore[return-value]

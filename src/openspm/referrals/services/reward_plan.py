@@ -172,7 +172,9 @@ def compute(*, referral: Referral, on: date, successes: int) -> Computed:
     if program.referee_reward_amount:
         sides.append(Reward.Side.REFEREE.value)
     table = inputs(referral=referral, on=on, successes=successes, sides=sides)
-    result = engine.run(loaded, {"transactions": table}, period=on.strftime("%Y-%m"), as_of=on)
+    result = engine.run(
+        loaded, {"transactions": table}, period=on.strftime("%Y-%m"), as_of=on, threads=1
+    )
     paid: dict[str, Decimal] = {}
     for row in result["payouts"].select(["payee_id", "amount"]).to_pylist():
         paid[row["payee_id"]] = paid.get(row["payee_id"], Decimal(0)) + row["amount"]
