@@ -12,9 +12,9 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pcsv
 
 from openspm.engine.errors import EngineError
 from openspm.engine.run import RunResult
@@ -28,7 +28,7 @@ def _text(column: pa.ChunkedArray) -> pa.ChunkedArray:
         return column
     text = pc.cast(column, pa.string())
     if column.type.scale > 0:
-        text = pc.utf8_rtrim(pc.utf8_rtrim(text, characters="0"), characters=".")
+        text = pc.ascii_rtrim(pc.ascii_rtrim(text, characters="0"), characters=".")
     zero = pc.equal(column, pa.scalar(0, column.type))
     return pc.if_else(zero, pa.scalar("0"), text)
 
@@ -37,6 +37,33 @@ def _csv_table(table: pa.Table) -> pa.Table:
     with ThreadPoolExecutor(max_workers=4) as pool:  # Arrow kernels release the GIL
         columns = list(pool.map(_text, table.columns))
     return pa.table(columns, names=table.column_names)
+
+
+_NEEDS_QUOTES = r'[",\r\n]'
+
+
+def _write_csv(table: pa.Table, path: Path) -> None:
+    """Arrow's CSV writer (multi-threaded C++), quoting only the values that need it."""
+    # decimals as text and the hex fingerprint never need quotes: check only the other strings
+    needs = any(
+        pc.any(pc.match_substring_regex(table[name], _NEEDS_QUOTES)).as_py()
+        for name in table.column_names
+        if pa.types.is_string(table[name].type) and name != "run_fingerprint" and len(table)
+    )
+    text = _csv_table(table)
+    header = ",".join(
+        f'"{n.replace(chr(34), chr(34) * 2)}"' if any(ch in n for ch in ',"\r\n') else n
+        for n in text.column_names
+    )
+    with path.open("wb") as fh:
+        fh.write((header + "\n").encode())
+        pcsv.write_csv(
+            text,
+            fh,
+            write_options=pcsv.WriteOptions(
+                include_header=False, quoting_style="needed" if needs else "none"
+            ),
+        )
 
 
 def write_outputs(result: RunResult, outdir: str | Path, *, plans: list[str]) -> Path:
@@ -49,14 +76,8 @@ def write_outputs(result: RunResult, outdir: str | Path, *, plans: list[str]) ->
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        con = duckdb.connect()
-        try:
-            for name, table in result.tables.items():
-                con.register("t_out", _csv_table(table))
-                con.execute(f"COPY t_out TO '{tmp / (name + '.csv')}' (HEADER, DELIMITER ',')")
-                con.unregister("t_out")
-        finally:
-            con.close()
+        for name, table in result.tables.items():
+            _write_csv(table, tmp / f"{name}.csv")
         manifest = {
             "fingerprint": result.fingerprint,
             "period": result.period,

@@ -102,7 +102,7 @@ def run(
         tables = {}
         for name in OUTPUTS:
             table = con.execute(program.outputs[name]).fetch_arrow_table()
-            fp = pa.array([fingerprint] * table.num_rows, pa.string())
+            fp = pa.nulls(table.num_rows, pa.string()).fill_null(fingerprint)
             tables[name] = table.add_column(0, "run_fingerprint", fp)
         return RunResult(fingerprint, period, tables, sql=program.script(get_dialect("duckdb")))
     finally:
