@@ -1,8 +1,10 @@
 """Calculation runs: request, execute (in a worker), recover from a killed worker, reproduce.
 
-`execute_run` is the only caller of the engine in the app (STYLE E3). Inputs are read from the
-database in bulk as Arrow, the engine runs in-process, the archive is written, and then every
-result line is inserted in one transaction: a run either has all its lines or none.
+`run_engine` is the app's one door to the engine (STYLE E3): runs, reproductions, simulations
+and the what-if estimator all go through it, so the engine is configured in one place (DuckDB
+threads, `as_of` = the period's last day). Inputs are read from the database in bulk as Arrow,
+the engine runs in-process, the archive is written, and then every result line is inserted in
+one transaction: a run either has all its lines or none.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from functools import partial
 
@@ -28,12 +31,15 @@ from openspm.comp.services.results import write_lines
 from openspm.core.access import Viewer, require_edit
 from openspm.core.errors import NotFound, OpenSPMError
 from openspm.core.models import User
+from openspm.engine.plan.loader import LoadedPlan
 from openspm.org import selectors as org_selectors
 from openspm.org.models import Period
 from openspm.plans import selectors as plan_selectors
 from openspm.plans.models import PlanVersion
 
 log = logging.getLogger(__name__)
+#: DuckDB threads of an in-app engine run; None lets DuckDB use every core.
+ENGINE_THREADS: int | None = None
 HEARTBEAT_SECONDS = 5
 STALE_AFTER = timedelta(minutes=2)
 WORKER_STOPPED = (
@@ -136,17 +142,51 @@ def execute_run(*, run_id: int, heartbeat: bool = False) -> CalcRun:
     return CalcRun.objects.get(pk=run_id)
 
 
+def run_engine(
+    plans: Sequence[LoadedPlan], tables: dict[str, pa.Table], *, period: Period
+) -> engine.RunResult:
+    """Run the engine in-process on `tables` for `period`, as of its last day."""
+    return engine.run(
+        list(plans), tables, period=period.key, as_of=period.end_on, threads=ENGINE_THREADS
+    )
+
+
+def load_versions(versions: Sequence[PlanVersion]) -> list[LoadedPlan]:
+    """Parse the plan documents of `versions`, each named after its plan's code."""
+    return [engine.load_plan_text(v.text, file=f"{v.plan.code}.yaml") for v in versions]
+
+
+class _Stopwatch:
+    """Seconds spent per stage of a run, logged at the end (benchmarks/app.py reads them)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._stage = ""
+        self._since = time.perf_counter()
+
+    def next(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self._stage:
+            self.seconds[self._stage] = now - self._since
+        self._stage, self._since = stage, now
+
+
 def _calculate(run: CalcRun, *, progress: Callable[[int, str], None]) -> None:
     period = run.period
+    watch = _Stopwatch()
+    watch.next("plans")
     progress(5, "reading plans")
     versions = plan_versions_for(period)
     if not versions:
         raise NothingToRun(f"No published plan is assigned to anyone in {period.key}.")
-    loaded = [engine.load_plan_text(v.text, file=f"{v.plan.code}.yaml") for v in versions]
+    loaded = load_versions(versions)
+    watch.next("read")
     progress(10, "reading inputs")
     tables = build_inputs(period=period, run_id=run.pk)
+    watch.next("engine")
     progress(40, "calculating")
-    result = engine.run(loaded, tables, period=period.key, as_of=period.end_on)
+    result = run_engine(loaded, tables, period=period)
+    watch.next("archive")
     progress(70, "archiving")
     plan_versions = [
         {"code": v.plan.code, "version": v.number, "fingerprint": v.fingerprint} for v in versions
@@ -165,6 +205,7 @@ def _calculate(run: CalcRun, *, progress: Callable[[int, str], None]) -> None:
             "plans": plan_versions,
         },
     )
+    watch.next("write")
     progress(80, "writing results")
     with transaction.atomic():
         write_lines(run_id=run.pk, period_key=period.key, tables=result.tables)
@@ -180,6 +221,14 @@ def _calculate(run: CalcRun, *, progress: Callable[[int, str], None]) -> None:
         )
         if not updated:
             raise RunFailed("The run was marked failed while it was writing its results.")
+    watch.next("")
+    log.info(
+        "run %s of %s: %s",
+        run.pk,
+        period.key,
+        ", ".join(f"{stage} {s:.2f} s" for stage, s in watch.seconds.items()),
+        extra={"stage_seconds": watch.seconds},
+    )
 
 
 def plan_versions_for(period: Period) -> list[PlanVersion]:
@@ -241,9 +290,7 @@ def reproduce_run(*, run_id: int) -> bool:
         engine.load_plan_text(text, file=f"{code}.yaml")
         for code, text in archive.read_plans(run_id).items()
     ]
-    result = engine.run(
-        plans, archive.read_inputs(run_id), period=run.period.key, as_of=run.period.end_on
-    )
+    result = run_engine(plans, archive.read_inputs(run_id), period=run.period)
     if result.fingerprint != run.fingerprint:
         return False
     return all(

@@ -1,129 +1,265 @@
-"""Insert a run's output tables as result lines, in bulk (the caller holds the transaction)."""
+"""Insert a run's output tables as result lines, in bulk (the caller holds the transaction).
+
+The engine's Arrow tables are turned into the lines' columns with Arrow kernels (no Python
+object per row): money is rounded half-even to the 4 places `AmountField` keeps, ratios and
+rates to the 10 of `RateField` (the archive keeps the engine's full precision). Then
+`insert_arrow` writes them the fastest way each database offers: PostgreSQL `COPY … FROM
+STDIN` fed with CSV that Arrow writes, SQLite one prepared `INSERT` run by `executemany`
+(measured in `docs/performance.md`, "App runs").
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pyarrow as pa
-from django.db import models
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+from django.db import connection, models
 
 from openspm.comp.models import CreditLine, EarningLine, MeasureLine, PayoutLine
+from openspm.core.errors import OpenSPMError
 from openspm.org.models import Person
 
-BATCH = 5000
-FOUR_PLACES = Decimal("0.0001")
+BATCH = 50_000
+AMOUNT_PLACES = 4  # AmountField
+RATE_PLACES = 10  # RateField
 
 
-def _amount(value: Decimal | None) -> Decimal | None:
-    """The display copy keeps 4 decimals; the archive keeps the engine's full precision."""
-    return None if value is None else value.quantize(FOUR_PLACES, rounding=ROUND_HALF_EVEN)
+class UnknownPayee(OpenSPMError):
+    status = 422
 
 
-def _rate(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(Decimal("1e-10"), rounding=ROUND_HALF_EVEN)
+@dataclass(frozen=True, slots=True)
+class Col:
+    """One line column: the model field, the engine column it comes from and how."""
+
+    field: str
+    source: str
+    kind: str = "text"  # text | blank | amount | rate | date | int | person | payee
 
 
-def _rows(table: pa.Table) -> Iterator[dict[str, Any]]:
-    for batch in table.to_batches(max_chunksize=BATCH):
-        yield from batch.to_pylist()
+def _cols(*specs: str) -> tuple[Col, ...]:
+    """`"field<source:kind"`; source defaults to the field, kind to text."""
+    out = []
+    for spec in specs:
+        head, _, kind = spec.partition(":")
+        field, _, source = head.partition("<")
+        out.append(Col(field, source or field, kind or "text"))
+    return tuple(out)
+
+
+CREDIT = _cols(
+    "credit_id",
+    "transaction_ref<transaction_id",
+    "credit_reason",
+    "rule_id:blank",
+    "source_person_id<source_payee_id:payee",
+    "credit_percent:rate",
+    "credited_on:date",
+    "source_amount:amount",
+    "source_currency",
+    "fx_rate:rate",
+    "amount:amount",
+    "currency",
+)
+MEASURE = _cols(
+    "measure_id",
+    "accumulate",
+    "period_value:amount",
+    "to_date_value:amount",
+    "quota_amount:amount",
+    "attainment:rate",
+)
+EARNING = _cols(
+    "component_id",
+    "component_kind",
+    "line_type",
+    "credit_id:blank",
+    "transaction_ref<transaction_id:blank",
+    "credit_reason:blank",
+    "measure_id:blank",
+    "measure_value:amount",
+    "basis_to_date:amount",
+    "quota_amount:amount",
+    "attainment:rate",
+    "tier:int",
+    "rate:rate",
+    "multiplier:rate",
+    "objective_id:blank",
+    "to_date_amount:amount",
+    "prior_amount:amount",
+    "amount:amount",
+    "currency",
+)
+PAYOUT = _cols(
+    "component_id:blank",
+    "line_type",
+    "plan_amount:amount",
+    "plan_currency",
+    "fx_rate:rate",
+    "amount:amount",
+    "currency",
+    "held_amount:amount0",
+    "draw_balance_amount:amount",
+    "transaction_refs<transaction_ids:refs",
+    "line_count:int0",
+)
+LINES: dict[str, tuple[type[models.Model], tuple[Col, ...]]] = {
+    "credits": (CreditLine, CREDIT),
+    "measures": (MeasureLine, MEASURE),
+    "earnings": (EarningLine, EARNING),
+    "payouts": (PayoutLine, PAYOUT),
+}
 
 
 def write_lines(*, run_id: int, period_key: str, tables: dict[str, pa.Table]) -> None:
-    person_ids = dict(Person.objects.values_list("external_id", "pk"))
+    """Insert the credits, measures, earnings and payouts of run `run_id`."""
+    people = dict(Person.objects.values_list("external_id", "pk"))
+    keys = pa.array(list(people), pa.string())
+    pks = pa.array(list(people.values()), pa.int64())
+    for name, (model, columns) in LINES.items():
+        table = tables[name]
+        for batch in table.to_batches(max_chunksize=BATCH):
+            insert_arrow(model, _line_columns(batch, run_id, period_key, columns, keys, pks))
 
-    def common(row: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "run_id": run_id,
-            "person_id": person_ids[row["payee_id"]],
-            "plan_code": row["plan_id"],
-            "plan_version": row["plan_version"] or 1,
-            "period_key": row.get("period_id") or period_key,
-        }
 
-    def credit(row: dict[str, Any]) -> CreditLine:
-        source = row["source_payee_id"]
-        return CreditLine(
-            **common(row),
-            credit_id=row["credit_id"],
-            transaction_ref=row["transaction_id"],
-            credit_reason=row["credit_reason"],
-            rule_id=row["rule_id"] or "",
-            source_person_id=person_ids.get(source) if source else None,
-            credit_percent=_rate(row["credit_percent"]),
-            credited_on=row["credited_on"],
-            source_amount=_amount(row["source_amount"]),
-            source_currency=row["source_currency"],
-            fx_rate=_rate(row["fx_rate"]),
-            amount=_amount(row["amount"]),
-            currency=row["currency"],
-        )
+def _line_columns(
+    batch: pa.RecordBatch,
+    run_id: int,
+    period_key: str,
+    columns: tuple[Col, ...],
+    keys: pa.Array,
+    pks: pa.Array,
+) -> pa.Table:
+    n = batch.num_rows
 
-    def measure(row: dict[str, Any]) -> MeasureLine:
-        return MeasureLine(
-            **common(row),
-            measure_id=row["measure_id"],
-            accumulate=row["accumulate"],
-            period_value=_amount(row["period_value"]),
-            to_date_value=_amount(row["to_date_value"]),
-            quota_amount=_amount(row["quota_amount"]),
-            attainment=_rate(row["attainment"]),
-        )
+    def person(source: str, *, required: bool) -> pa.Array:
+        values = batch.column(source)
+        found = pks.take(pc.index_in(values, value_set=keys))
+        if required and found.null_count:
+            missing = pc.filter(values, pc.is_null(found)).to_pylist()[:5]
+            raise UnknownPayee(f"The run names payees that are not in the database: {missing}")
+        return found
 
-    def earning(row: dict[str, Any]) -> EarningLine:
-        return EarningLine(
-            **common(row),
-            component_id=row["component_id"],
-            component_kind=row["component_kind"],
-            line_type=row["line_type"],
-            credit_id=row["credit_id"] or "",
-            transaction_ref=row["transaction_id"] or "",
-            credit_reason=row["credit_reason"] or "",
-            measure_id=row["measure_id"] or "",
-            measure_value=_amount(row["measure_value"]),
-            basis_to_date=_amount(row["basis_to_date"]),
-            quota_amount=_amount(row["quota_amount"]),
-            attainment=_rate(row["attainment"]),
-            tier=row["tier"],
-            rate=_rate(row["rate"]),
-            multiplier=_rate(row["multiplier"]),
-            objective_id=row["objective_id"] or "",
-            to_date_amount=_amount(row["to_date_amount"]),
-            prior_amount=_amount(row["prior_amount"]),
-            amount=_amount(row["amount"]),
-            currency=row["currency"],
-        )
-
-    def payout(row: dict[str, Any]) -> PayoutLine:
-        refs = (row["transaction_ids"] or "").replace(";", " ")
-        return PayoutLine(
-            **common(row),
-            component_id=row["component_id"] or "",
-            line_type=row["line_type"],
-            plan_amount=_amount(row["plan_amount"]),
-            plan_currency=row["plan_currency"],
-            fx_rate=_rate(row["fx_rate"]),
-            amount=_amount(row["amount"]),
-            currency=row["currency"],
-            held_amount=_amount(row["held_amount"]) or Decimal(0),
-            draw_balance_amount=_amount(row["draw_balance_amount"]),
-            transaction_refs=refs,
-            line_count=row["line_count"] or 0,
-        )
-
-    builders: dict[str, tuple[type[models.Model], Callable[[dict[str, Any]], models.Model]]] = {
-        "credits": (CreditLine, credit),
-        "measures": (MeasureLine, measure),
-        "earnings": (EarningLine, earning),
-        "payouts": (PayoutLine, payout),
+    period = batch.column("period_id") if "period_id" in batch.schema.names else None
+    out: dict[str, pa.Array] = {
+        "run_id": pa.array([run_id] * n, pa.int64()),
+        "person_id": person("payee_id", required=True),
+        "plan_code": batch.column("plan_id"),
+        "plan_version": _or(batch.column("plan_version"), pa.scalar(1, pa.int64())),
+        "period_key": pa.array([period_key] * n, pa.string())
+        if period is None
+        else _or(period, pa.scalar(period_key)),
     }
-    for name, (model, build) in builders.items():
-        batch: list[models.Model] = []
-        for row in _rows(tables[name]):
-            batch.append(build(row))
-            if len(batch) >= BATCH:
-                model.objects.bulk_create(batch)  # type: ignore[attr-defined]
-                batch = []
-        if batch:
-            model.objects.bulk_create(batch)  # type: ignore[attr-defined]
+    for col in columns:
+        values = batch.column(col.source)
+        if col.kind == "amount":
+            out[col.field] = _round(values, AMOUNT_PLACES)
+        elif col.kind == "amount0":
+            out[col.field] = _round(values, AMOUNT_PLACES).fill_null(0)
+        elif col.kind == "rate":
+            out[col.field] = _round(values, RATE_PLACES)
+        elif col.kind == "blank":
+            out[col.field] = values.cast(pa.string()).fill_null("")
+        elif col.kind == "refs":
+            text = values.cast(pa.string()).fill_null("")
+            out[col.field] = pc.replace_substring(text, ";", " ")
+        elif col.kind == "int0":
+            out[col.field] = _or(values.cast(pa.int64()), pa.scalar(0, pa.int64()))
+        elif col.kind == "int":
+            out[col.field] = values.cast(pa.int64())
+        elif col.kind == "payee":
+            out[col.field] = person(col.source, required=False)
+        else:  # text and dates: as the engine gives them
+            out[col.field] = values
+    return pa.table(out)
+
+
+def _or(values: pa.Array, default: pa.Scalar) -> pa.Array:
+    """`value or default`: nulls, empty strings and zeros take the default."""
+    zero = pa.scalar(0 if pa.types.is_integer(values.type) else "").cast(values.type)
+    empty = pc.equal(values, zero)
+    return pc.if_else(pc.or_kleene(pc.is_null(values), empty), default.cast(values.type), values)
+
+
+def _round(values: pa.Array, places: int) -> pa.Array:
+    """Half-even to `places` decimals, exactly (decimal arithmetic, never a float)."""
+    if pa.types.is_floating(values.type):
+        raise TypeError("result money must be decimal, not float")
+    if not pa.types.is_decimal(values.type):
+        values = values.cast(pa.decimal128(38, places))
+    rounded = pc.round(values, ndigits=places, round_mode="half_to_even")
+    return rounded.cast(pa.decimal128(38, places))
+
+
+def insert_arrow(model: type[models.Model], table: pa.Table) -> None:
+    """Insert `table`'s rows into `model`'s table; its columns are the fields' attnames.
+
+    The caller holds the transaction. PostgreSQL: `COPY … FROM STDIN (FORMAT csv)` fed with
+    CSV written by Arrow (an empty field is NULL, `""` is the empty string). SQLite: one
+    prepared `INSERT` for every row (`executemany`), decimals and dates passed as text, as
+    Django passes them.
+    """
+    if table.num_rows == 0:
+        return
+    quote = connection.ops.quote_name
+    opts = model._meta
+    names = ", ".join(quote(opts.get_field(name).column) for name in table.column_names)
+    target = f"{quote(opts.db_table)} ({names})"
+    if connection.vendor == "postgresql":
+        options = pa_csv.WriteOptions(include_header=False, batch_size=BATCH)
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy,
+        ):
+            for chunk in _chunks(table):
+                buffer = io.BytesIO()
+                pa_csv.write_csv(chunk, buffer, options)
+                copy.write(buffer.getbuffer())
+        return
+    text = [pa.types.is_string(t) or pa.types.is_large_string(t) for t in table.schema.types]
+    # The CSV reader gives "" for a null: text columns keep it, the others read it as NULL.
+    marks = ", ".join("%s" if is_text else "NULLIF(%s, '')" for is_text in text)
+    sql = f"INSERT INTO {target} VALUES ({marks})"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(table):
+            cursor.executemany(sql, _text_rows(chunk, text))
+
+
+def _chunks(table: pa.Table) -> Iterator[pa.Table]:
+    for offset in range(0, table.num_rows, BATCH):
+        yield table.slice(offset, BATCH)
+
+
+def _text_rows(chunk: pa.Table, text: list[bool]) -> Iterator[list[str | None]]:
+    """The rows of `chunk` as lists of strings, the way Django hands values to sqlite3
+    (decimals and dates as text; SQLite's column affinity stores numbers as numbers).
+
+    Arrow writes the chunk as CSV and Python's C CSV reader splits it: five times faster
+    than `to_pylist`. A null in a text column would read as "", so such a chunk takes the
+    slow path.
+    """
+    if any(
+        is_text and column.null_count for is_text, column in zip(text, chunk.columns, strict=True)
+    ):
+        columns = [_python(column) for column in chunk.columns]
+        yield from (list(row) for row in zip(*columns, strict=True))
+        return
+    chunk = pa.table(
+        [c.cast(pa.int8()) if pa.types.is_boolean(c.type) else c for c in chunk.columns],
+        names=chunk.column_names,
+    )
+    buffer = io.BytesIO()
+    pa_csv.write_csv(chunk, buffer, pa_csv.WriteOptions(include_header=False))
+    yield from csv.reader(io.StringIO(buffer.getvalue().decode()))
+
+
+def _python(column: pa.ChunkedArray) -> list[object]:
+    kind = column.type
+    if pa.types.is_decimal(kind) or pa.types.is_date(kind) or pa.types.is_timestamp(kind):
+        column = column.cast(pa.string())
+    return column.to_pylist()

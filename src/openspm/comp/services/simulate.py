@@ -142,8 +142,7 @@ def _run(
         outdir.mkdir(parents=True)
         return None
     try:
-        plans = [engine.load_plan_text(v.text, file=f"{v.plan.code}.yaml") for v in versions]
-        result = engine.run(plans, inputs, period=period.key, as_of=period.end_on)
+        result = calc.run_engine(calc.load_versions(versions), inputs, period=period)
     except engine.EngineError as error:
         raise RunFailed(str(error)) from None
     write_outputs(result, outdir, plans=[f"{v.plan.code}.yaml" for v in versions])

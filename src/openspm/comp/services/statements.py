@@ -131,7 +131,7 @@ def estimate_deal(
     versions = _person_plan_versions(person=person, on=booked_on)
     if not versions:
         raise InvalidInput(f"You have no published plan on {booked_on:%Y-%m-%d}.")
-    loaded = [engine.load_plan_text(v.text, file=f"{v.plan.code}.yaml") for v in versions]
+    loaded = calc.load_versions(versions)
     kind = loaded[0].plan.pay.frequency
     period = org_selectors.get_period_containing(on=booked_on, kind=kind)
     if period is None:
@@ -154,8 +154,8 @@ def estimate_deal(
     }
     with_deal = dict(tables, transactions=_append_row(tables["transactions"], deal))
     try:
-        base = engine.run(loaded, tables, period=period.key, as_of=period.end_on)
-        after = engine.run(loaded, with_deal, period=period.key, as_of=period.end_on)
+        base = calc.run_engine(loaded, tables, period=period)
+        after = calc.run_engine(loaded, with_deal, period=period)
     except engine.EngineError as error:
         raise InvalidInput(f"The estimate could not be calculated: {error}") from None
     before_earned = _sums(base.tables["earnings"], person.external_id)
