@@ -121,6 +121,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "openspm.sqlite3",
+            # Keep each thread's connection (and its pragmas) across requests.
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
