@@ -68,6 +68,7 @@ check: lint
 bench: install
 	$(BIN)/python -m benchmarks.engine
 	$(BIN)/python -m benchmarks.pages
+	$(BIN)/python -m benchmarks.app
 
 golden-update: install
 	OPENSPM_GOLDEN_UPDATE=1 $(PYTEST) -p no:cacheprovider tests/engine
