@@ -137,3 +137,33 @@ class TestInsertArrow:
         )
         line = ReportingLine.objects.get(person=rep, effective_from=date(2030, 2, 28))
         assert (line.manager_id, line.effective_to) == (manager.pk, None)
+
+    def test_a_text_longer_than_the_csv_field_limit(self, world: World) -> None:
+        """A payout line's transaction ids can run to megabytes (a manager's roll-ups)."""
+        ensure_fiscal_year(fiscal_year=2026)
+        run = calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1")
+        refs = " ".join(f"T{i}" for i in range(100_000))
+        assert len(refs) > results.CSV_FIELD_LIMIT
+        money = pa.array([Decimal("1.0000")], pa.decimal128(38, 4))
+        results.insert_arrow(
+            PayoutLine,
+            pa.table(
+                {
+                    "run_id": pa.array([run.pk], pa.int64()),
+                    "person_id": pa.array([world.people["vp"].pk], pa.int64()),
+                    "plan_code": ["mgr"],
+                    "plan_version": pa.array([1], pa.int64()),
+                    "period_key": ["2026-Q1"],
+                    "component_id": ["override"],
+                    "line_type": ["payout"],
+                    "plan_amount": money,
+                    "plan_currency": ["USD"],
+                    "amount": money,
+                    "currency": ["USD"],
+                    "held_amount": money,
+                    "transaction_refs": [refs],
+                    "line_count": pa.array([100_000], pa.int64()),
+                }
+            ),
+        )
+        assert PayoutLine.objects.get(run=run).transaction_refs == refs

@@ -27,6 +27,7 @@ from openspm.org.models import Person
 BATCH = 50_000
 AMOUNT_PLACES = 4  # AmountField
 RATE_PLACES = 10  # RateField
+CSV_FIELD_LIMIT = csv.field_size_limit() // 2  # bytes, with room for doubled quotes
 
 
 class UnknownPayee(OpenSPMError):
@@ -241,10 +242,12 @@ def _text_rows(chunk: pa.Table, text: list[bool]) -> Iterator[list[str | None]]:
 
     Arrow writes the chunk as CSV and Python's C CSV reader splits it: five times faster
     than `to_pylist`. A null in a text column would read as "", so such a chunk takes the
-    slow path.
+    slow path, as does one with a text longer than the CSV reader takes (a payout line's
+    transaction ids can be).
     """
     if any(
-        is_text and column.null_count for is_text, column in zip(text, chunk.columns, strict=True)
+        is_text and (column.null_count or _longest(column) > CSV_FIELD_LIMIT)
+        for is_text, column in zip(text, chunk.columns, strict=True)
     ):
         columns = [_python(column) for column in chunk.columns]
         yield from (list(row) for row in zip(*columns, strict=True))
@@ -256,6 +259,11 @@ def _text_rows(chunk: pa.Table, text: list[bool]) -> Iterator[list[str | None]]:
     buffer = io.BytesIO()
     pa_csv.write_csv(chunk, buffer, pa_csv.WriteOptions(include_header=False))
     yield from csv.reader(io.StringIO(buffer.getvalue().decode()))
+
+
+def _longest(column: pa.ChunkedArray) -> int:
+    longest = pc.max(pc.binary_length(column)).as_py()
+    return int(longest or 0)
 
 
 def _python(column: pa.ChunkedArray) -> list[object]:
