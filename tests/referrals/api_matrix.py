@@ -17,7 +17,7 @@ from openspm.referrals.services import funnel, programs
 from tests.api.conftest import SEE_ALL, Company, call, client_for, rolled_back, sees_payee, snapshot
 from tests.api.matrix import Detail, Entry, List, _expect
 from tests.factories import make_account
-from tests.referrals.factories import make_program, make_referrer, submit
+from tests.referrals.factories import compute_rewards, make_program, make_referrer, submit
 
 P = "/api/v1/referrals"
 
@@ -52,6 +52,7 @@ def prepare(c: Company) -> None:
             referral_id=referral.pk,
             update=funnel.StageUpdate(stage="won", deal_amount=Decimal("1000")),
         )
+    compute_rewards(program)
     c.add("referrals", "rep1", rep1, "rep1")
     c.add("referrals", "rep3", rep3, "rep3")
     c.add("referrals", "partner", own)

@@ -55,3 +55,11 @@ def submit(
             **extra,
         ),
     )
+
+
+def compute_rewards(program: Program) -> None:
+    """What the worker's `compute_referral_rewards` task does after a trigger (tests run it
+    explicitly: on-commit callbacks do not fire inside a test's transaction)."""
+    from openspm.referrals.services import rewards
+
+    rewards.compute_due_rewards(program_id=program.pk)

@@ -18,6 +18,7 @@ from openspm.comp.models import Adjustment, CalcRun
 from openspm.comp.selectors import statements
 from openspm.comp.services import exports, referral_ledger
 from openspm.org.models import Period
+from openspm.referrals import tasks
 from openspm.referrals.errors import RewardRulesInvalid
 from openspm.referrals.models import HousekeepingRun, Program, ProgramTier, Referral, Reward
 from openspm.referrals.services import (
@@ -30,7 +31,7 @@ from openspm.referrals.services import (
 )
 from tests.comp.test_approvals_factories import add_payout, make_run, period, publish
 from tests.factories import World, make_transaction
-from tests.referrals.factories import make_program, make_referrer, submit
+from tests.referrals.factories import compute_rewards, make_program, make_referrer, submit
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -43,7 +44,7 @@ def _win(world: World, referral: Referral, amount: str = "10000.00", **extra: ob
     deal = str(extra.pop("deal", ""))
     if deal:
         make_transaction(owner=world.people["rep3"], external_id=deal, amount=D(amount))
-    return funnel.advance(
+    won = funnel.advance(
         actor=admin,
         referral_id=referral.pk,
         update=funnel.StageUpdate(
@@ -54,6 +55,8 @@ def _win(world: World, referral: Referral, amount: str = "10000.00", **extra: ob
             **extra,  # type: ignore[arg-type]
         ),
     )
+    compute_rewards(won.program)
+    return won
 
 
 def _approved(world: World, referral: Referral) -> Reward:
@@ -100,13 +103,26 @@ class TestReferralPlan:
         plan = engine.load_plan_text(reward_plan.plan_text(program, tiers)).plan
         assert [(c.id, c.amount) for c in plan.components] == [("referrer_reward", D("80"))]  # type: ignore[union-attr]
 
-    def test_rules_the_plan_language_refuses_stop_the_reward(self, world: World) -> None:
+    def test_rules_the_plan_language_refuses_are_refused_when_saved(self, world: World) -> None:
+        program = Program(
+            slug="odd",
+            name="Odd",
+            kind=Program.Kind.PARTNER,
+            reward_kind=Program.RewardKind.PERCENT_FIRST_DEAL,
+            reward_rate=D("0.0512345678"),  # 10 places: plans allow 6
+        )
+        with pytest.raises(RewardRulesInvalid, match="decimal places"):
+            programs.save_program(actor=world.users["compadmin"], program=program)
+        assert not Program.objects.exists()
+
+    def test_rules_broken_after_the_trigger_stop_the_computation(self, world: World) -> None:
         program = make_program(
             reward_kind=Program.RewardKind.PERCENT_FIRST_DEAL,
             reward_amount=None,
-            reward_rate=D("0.0512345678"),  # 10 places: plans allow 6
+            reward_rate=D("0.05"),
         )
         referral = submit(program, make_referrer(program))
+        Program.objects.filter(pk=program.pk).update(reward_rate=D("0.0512345678"))
         with pytest.raises(RewardRulesInvalid, match="decimal places"):
             _win(world, referral)
         assert not Reward.objects.exists()
@@ -168,6 +184,46 @@ class TestRewardsFromTheEngine:
             for _ in range(3)
         ]
         assert amounts == [[D("100.00")], [D("50.00")], []]
+
+
+class TestTheComputationIsAJob:
+    def test_the_trigger_queues_the_task_and_the_request_computes_nothing(
+        self, world: World, django_capture_on_commit_callbacks: object
+    ) -> None:
+        program = make_program()
+        referral = submit(program, make_referrer(program))
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+            funnel.advance(
+                actor=world.users["compadmin"],
+                referral_id=referral.pk,
+                update=funnel.StageUpdate(stage="won", deal_amount=D("10")),
+            )
+        assert not Reward.objects.exists()
+        queued = DBTaskResult.objects.get(task_path__endswith="compute_referral_rewards")
+        assert queued.args_kwargs["args"] == [program.pk]
+        assert tasks.compute_referral_rewards.call(program.pk) == 1
+        assert tasks.compute_referral_rewards.call(program.pk) == 0  # safe to run twice
+        assert Reward.objects.count() == 1
+
+    def test_one_batch_counts_successes_in_trigger_order(self, world: World) -> None:
+        program = make_program()
+        programs.set_tiers(
+            actor=world.users["compadmin"], program=program, tiers=[(2, D("250"), None)]
+        )
+        referrer = make_referrer(program)
+        later, earlier = submit(program, referrer), submit(program, referrer)
+        for referral, day in ((later, 20), (earlier, 5)):
+            funnel.advance(
+                actor=world.users["compadmin"],
+                referral_id=referral.pk,
+                update=funnel.StageUpdate(stage="won", at=WON_AT.replace(day=day)),
+            )
+        made = rewards.compute_due_rewards(program_id=program.pk)
+        assert [(r.referral_id, r.amount, r.rule) for r in made] == [
+            (earlier.pk, D("100.00"), "referrer_reward"),
+            (later.pk, D("250.00"), "referrer_tier_2"),
+        ]
+        assert len({r.run_fingerprint for r in made}) == 1  # one engine run
 
 
 class TestLedger:

@@ -17,7 +17,7 @@ from openspm.referrals import views_public
 from openspm.referrals.models import Click, Message, Referral, Reward
 from openspm.referrals.services import campaigns, funnel, housekeeping, programs
 from tests.factories import PASSWORD, World
-from tests.referrals.factories import make_program, make_referrer, submit
+from tests.referrals.factories import compute_rewards, make_program, make_referrer, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -217,6 +217,7 @@ class TestPortal:
         referral = submit(program, make_referrer(program))
         login(client, world, "compadmin")
         client.post(f"/referrals/{referral.pk}/advance", {"stage": "won", "deal_amount": "100"})
+        compute_rewards(program)
         reward = Reward.objects.get()
         client.post(f"/referrals/rewards/{reward.pk}/approve")
         client.post(f"/referrals/rewards/{reward.pk}/pay")
@@ -285,6 +286,7 @@ class TestAnalytics:
             referral_id=won.pk,
             update=funnel.StageUpdate(stage="won", deal_amount=Decimal("1100")),
         )
+        compute_rewards(program)
         login(client, world, "compadmin")
         stats = {s.program.slug: s for s in client.get("/referrals/analytics/").context["stats"]}
         s = stats["an"]

@@ -14,7 +14,7 @@ from openspm.referrals.models import Click, FraudSignal, Program, Referral, Rewa
 from openspm.referrals.services import funnel, intake, programs, ratelimit, rewards
 from openspm.territories.models import Territory, TerritoryMember, TerritoryRule
 from tests.factories import World, make_account
-from tests.referrals.factories import make_program, make_referrer, submit
+from tests.referrals.factories import compute_rewards, make_program, make_referrer, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +27,13 @@ def _win(world: World, referral: Referral, amount: str = "10000.00") -> Referral
     admin = world.users["compadmin"]
     for stage in ("lead", "qualified", "opportunity"):
         funnel.advance(actor=admin, referral_id=referral.pk, update=funnel.StageUpdate(stage=stage))
-    return funnel.advance(
+    won = funnel.advance(
         actor=admin,
         referral_id=referral.pk,
         update=funnel.StageUpdate(stage="won", deal_amount=Decimal(amount)),
     )
+    compute_rewards(won.program)
+    return won
 
 
 class TestCodes:
@@ -202,6 +204,7 @@ class TestFraud:
         assert referral.status == Referral.Status.FLAGGED
         assert not Reward.objects.exists()
         funnel.review(actor=world.users["compadmin"], referral_id=referral.pk, approve=True)
+        compute_rewards(program)
         assert Reward.objects.filter(referral=referral).count() == 1
 
     def test_rejected_referral_is_cancelled(self, world: World) -> None:
@@ -306,6 +309,7 @@ class TestFunnelAndRewards:
                 stage="won", deal_amount=Decimal("1000"), first_year_amount=Decimal("12000")
             ),
         )
+        compute_rewards(program)
         assert Reward.objects.get(referral=referral).amount == Decimal("1200.00")
 
     def test_tiers_by_successful_referrals(self, world: World) -> None:
@@ -346,6 +350,7 @@ class TestFunnelAndRewards:
             referral_id=referral.pk,
             update=funnel.StageUpdate(stage="qualified"),
         )
+        compute_rewards(program)
         assert Reward.objects.filter(referral=referral).exists()
 
     def test_trigger_invoice_paid(self, world: World) -> None:
@@ -357,6 +362,7 @@ class TestFunnelAndRewards:
             referral_id=referral.pk,
             update=funnel.StageUpdate(stage="paid"),
         )
+        compute_rewards(program)
         assert Reward.objects.filter(referral=referral).exists()
 
     def test_stages_only_move_forward(self, world: World) -> None:

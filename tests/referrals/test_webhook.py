@@ -13,7 +13,7 @@ from django.test import Client
 from openspm.referrals.models import Referral, Reward, WebhookEvent
 from openspm.referrals.services import funnel
 from tests.referrals.conftest import SECRET
-from tests.referrals.factories import make_program, make_referrer, submit
+from tests.referrals.factories import compute_rewards, make_program, make_referrer, submit
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/referrals/webhooks/crm"
@@ -77,6 +77,7 @@ class TestWebhook:
             Decimal("5000.00"),
             "Hooli",
         )
+        compute_rewards(referral.program)
         assert Reward.objects.filter(referral=referral).count() == 1
 
     def test_replay_is_rejected_and_changes_nothing(

@@ -20,3 +20,12 @@ def run_referral_housekeeping() -> dict[str, int]:
     from openspm.referrals.services import housekeeping
 
     return housekeeping.run_daily()
+
+
+@task()
+def compute_referral_rewards(program_id: int) -> int:
+    """Compute the rewards of the program's referrals that reached their trigger, through the
+    engine, in one batch; safe to run twice (a second run finds nothing due)."""
+    from openspm.referrals.services import rewards
+
+    return len(rewards.compute_due_rewards(program_id=program_id))

@@ -163,6 +163,8 @@ def load(*, seed: int = 42) -> DemoSummary:
                 ),
             )
         won += depth == "won"
+    for program in (partner_program, customer_program):  # what the worker's task does
+        rewards.compute_due_rewards(program_id=program.pk)
     today = timezone.localdate()
     rewards.approve_due_rewards(actor=actor, today=today)
     for reward in Reward.objects.filter(status=Reward.Status.APPROVED).order_by("pk")[::2]:

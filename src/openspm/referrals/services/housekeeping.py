@@ -1,6 +1,7 @@
 """Daily upkeep, scheduled through the job queue: expire referrals that never reached their
-trigger, nudge idle referrers, post approved rewards whose referrer has since been given a
-payee record to the comp ledger (release), drop old rate-limit counters.
+trigger, nudge idle referrers, compute the rewards of referrals whose computation task was
+lost, post approved rewards whose referrer has since been given a payee record to the comp
+ledger (release), drop old rate-limit counters.
 
 `run_daily` is what the `run_referral_housekeeping` task does: it claims the UTC day (a
 `HousekeepingRun` row, unique per date), queues the next day's task for `HOUR_UTC` with
@@ -51,9 +52,18 @@ def run() -> dict[str, int]:
     reminded = sum(
         len(campaigns.remind_idle(program=p)) for p in Program.objects.filter(is_active=True)
     )
+    computed = sum(
+        len(rewards.compute_due_rewards(program_id=p.pk)) for p in Program.objects.order_by("pk")
+    )
     posted = rewards.post_approved_rewards()
     purged = ratelimit.purge(before=timezone.now() - timedelta(days=2))
-    return {"expired": expired, "reminded": reminded, "posted": posted, "purged": purged}
+    return {
+        "expired": expired,
+        "reminded": reminded,
+        "computed": computed,
+        "posted": posted,
+        "purged": purged,
+    }
 
 
 def next_run_at(now: datetime) -> datetime:

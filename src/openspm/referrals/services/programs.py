@@ -15,12 +15,14 @@ from openspm.org import selectors as org_selectors
 from openspm.org import services as org_services
 from openspm.org.models import Person
 from openspm.referrals.models import Program, ProgramTier, Referrer, Reward
+from openspm.referrals.services import reward_plan
 
 
 @transaction.atomic
 def save_program(*, actor: Viewer, program: Program) -> Program:
     require_edit(actor)
     program.full_clean()
+    reward_plan.check(program, list(program.tiers.all()) if program.pk else [])
     program.save()
     return program
 
@@ -39,6 +41,7 @@ def set_tiers(
         )
         tier.full_clean()
         rows.append(tier)
+    reward_plan.check(program, rows)
     return ProgramTier.objects.bulk_create(rows)
 
 

@@ -2,14 +2,16 @@
 
 `plan_text` compiles the rules (fixed amount or a rate of the first deal or first-year value,
 tiers by the referrer's number of successful referrals, a referee reward) to a plan document;
-`compute` runs it over one referral at its trigger: one input row per rewarded side, the
-referrer's n-th success in `referral_count`. Each side has its own payee, so the engine's
-payout for that payee is the side's reward, rounded once to the cent (half up).
+`compute` runs it over the referrals that reached their trigger, in one batch (one engine run
+per calendar year of trigger dates): one input row per rewarded side, the referrer's n-th
+success in `referral_count`. Each side's reward is its earning line, rounded once, to the
+currency's minor unit in the plan's rounding mode (half up).
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,9 +19,10 @@ from decimal import Decimal
 import pyarrow as pa
 
 from openspm import engine
+from openspm.kernel.money import minor_unit, quantize
+from openspm.referrals.errors import RewardRulesInvalid
 from openspm.referrals.models import Program, ProgramTier, Referral, Reward
 
-CENT = Decimal("0.01")
 DEAL_MEASURE = "deal_value"
 FIRST_YEAR_MEASURE = "first_year_value"
 
@@ -113,21 +116,40 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def check(program: Program, tiers: list[ProgramTier]) -> None:
+    """Refuse reward rules that make no valid referral plan (say a rate with more than six
+    decimal places), with every problem the plan validator finds."""
+    try:
+        engine.load_plan_text(plan_text(program, tiers), file=f"{plan_id(program)}.yaml")
+    except engine.EngineError as error:
+        raise RewardRulesInvalid(f"The reward rules make no valid referral plan: {error}") from None
+
+
+@dataclass(frozen=True)
+class Due:
+    """A referral that reached its trigger `on`, as its referrer's `ordinal`-th success."""
+
+    referral: Referral
+    on: date
+    ordinal: int
+
+
 @dataclass(frozen=True)
 class SideReward:
     """What the engine computed for one side of a referral, with its trace."""
 
+    referral_id: int
     side: str
     amount: Decimal
     rule: str
+    run_fingerprint: str
 
 
 @dataclass(frozen=True)
 class Computed:
     plan_id: str
     plan_fingerprint: str
-    run_fingerprint: str
-    sides: list[SideReward]
+    rewards: list[SideReward]
 
 
 def payee_key(referral: Referral, side: str) -> str:
@@ -137,62 +159,79 @@ def payee_key(referral: Referral, side: str) -> str:
     return person.external_id if person is not None else f"referrer-{referral.referrer_id}"
 
 
-def inputs(*, referral: Referral, on: date, successes: int, sides: list[str]) -> pa.Table:
-    """The engine's transactions: one row per side of `referral`, credited on `on`."""
-    deal = referral.deal
-    rows = [
-        {
-            "transaction_id": f"R{referral.pk}-{side}",
-            "payee_id": payee_key(referral, side),
-            "amount": str(referral.deal_amount or Decimal(0)),
-            "currency": referral.program.currency,
-            "booked_on": on.isoformat(),
-            "side": side,
-            "referral_count": str(successes + 1),
-            "referral_id": str(referral.pk),
-            "deal_id": deal.external_id if deal is not None else "",
-            "first_year_amount": (
-                str(referral.first_year_amount) if referral.first_year_amount is not None else None
-            ),
-        }
-        for side in sides
-    ]
+def sides_of(program: Program) -> list[str]:
+    sides = [Reward.Side.REFERRER.value]
+    if program.referee_reward_amount:
+        sides.append(Reward.Side.REFEREE.value)
+    return sides
+
+
+def inputs(*, program: Program, due: list[Due]) -> pa.Table:
+    """The engine's transactions: one row per rewarded side of each due referral."""
+    rows = []
+    for item in due:
+        referral, deal = item.referral, item.referral.deal
+        for side in sides_of(program):
+            rows.append(
+                {
+                    "transaction_id": f"R{referral.pk}-{side}",
+                    "payee_id": payee_key(referral, side),
+                    "amount": str(referral.deal_amount or Decimal(0)),
+                    "currency": program.currency,
+                    "booked_on": item.on.isoformat(),
+                    "side": side,
+                    "referral_count": str(item.ordinal),
+                    "referral_id": str(referral.pk),
+                    "deal_id": deal.external_id if deal is not None else "",
+                    "first_year_amount": (
+                        str(referral.first_year_amount)
+                        if referral.first_year_amount is not None
+                        else None
+                    ),
+                }
+            )
     columns = list(rows[0])
     return pa.table({c: pa.array([r[c] for r in rows], pa.string()) for c in columns})
 
 
-def compute(*, referral: Referral, on: date, successes: int) -> Computed:
-    """Run the program's referral plan over `referral` reaching its trigger on `on`, the
-    referrer's `successes + 1`-th success. Raises `engine.EngineError` on a bad plan."""
-    program = referral.program
+def compute(*, program: Program, due: list[Due]) -> Computed:
+    """Run the program's referral plan over the `due` referrals: one engine run per calendar
+    year of their trigger dates (monthly pay periods). Each side's reward is its earning,
+    rounded once to the currency's minor unit in the plan's rounding mode. Raises
+    `engine.EngineError` when the rules make no valid plan."""
     loaded = engine.load_plan_text(
         plan_text(program, list(program.tiers.all())), file=f"{plan_id(program)}.yaml"
     )
-    sides = [Reward.Side.REFERRER.value]
-    if program.referee_reward_amount:
-        sides.append(Reward.Side.REFEREE.value)
-    table = inputs(referral=referral, on=on, successes=successes, sides=sides)
-    result = engine.run(
-        loaded, {"transactions": table}, period=on.strftime("%Y-%m"), as_of=on, threads=1
-    )
-    paid: dict[str, Decimal] = {}
-    for row in result["payouts"].select(["payee_id", "amount"]).to_pylist():
-        paid[row["payee_id"]] = paid.get(row["payee_id"], Decimal(0)) + row["amount"]
-    rules = {
-        row["transaction_id"]: row["component_id"]
-        for row in result["earnings"].select(["transaction_id", "component_id"]).to_pylist()
-    }
-    return Computed(
-        plan_id=loaded.plan.id,
-        plan_fingerprint=loaded.fingerprint,
-        run_fingerprint=result.fingerprint,
-        sides=[
-            SideReward(
-                side=side,
-                # The engine rounded the payee's total to the cent: this drops only zeros.
-                amount=paid.get(payee_key(referral, side), Decimal(0)).quantize(CENT),
-                rule=rules.get(f"R{referral.pk}-{side}", ""),
-            )
-            for side in sides
-        ],
-    )
+    mode = loaded.plan.pay.rounding.mode
+    places = minor_unit(program.currency)
+    by_year: dict[int, list[Due]] = defaultdict(list)
+    for item in due:
+        by_year[item.on.year].append(item)
+    out: list[SideReward] = []
+    for year, items in sorted(by_year.items()):
+        result = engine.run(
+            loaded,
+            {"transactions": inputs(program=program, due=items)},
+            period=str(year),
+            as_of=max(i.on for i in items),
+            threads=1,
+        )
+        earned: dict[str, Decimal] = defaultdict(Decimal)
+        rules: dict[str, str] = {}
+        earnings = result["earnings"].select(["transaction_id", "component_id", "amount"])
+        for row in earnings.to_pylist():
+            earned[row["transaction_id"]] += row["amount"]
+            rules[row["transaction_id"]] = row["component_id"]
+        for item in items:
+            for side in sides_of(program):
+                key = f"R{item.referral.pk}-{side}"
+                out.append(
+                    SideReward(
+                        referral_id=item.referral.pk,
+                        side=side,
+                        amount=quantize(earned.get(key, Decimal(0)), places, mode),
+                        rule=rules.get(key, ""),
+                        run_fingerprint=result.fingerprint,
+                    )
+                )
+    return Computed(plan_id=loaded.plan.id, plan_fingerprint=loaded.fingerprint, rewards=out)

@@ -1,16 +1,18 @@
-"""Rewards: computed by the engine (the program's referral plan, `reward_plan`) when a
-referral reaches its program's trigger, held for the holding period, approved by an approver
-(never while the referral is flagged), posted to the comp ledger (referrer side, with a payee)
-so they are paid through payroll, then marked paid."""
+"""Rewards: computed by the engine (the program's referral plan, `reward_plan`) in a job
+queued when a referral reaches its program's trigger, held for the holding period, approved
+by an approver (never while the referral is flagged), posted to the comp ledger (referrer
+side, with a payee) so they are paid through payroll, then marked paid."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -41,54 +43,117 @@ def _capped(program: Program, amount: Decimal, committed: Decimal) -> Decimal:
     return capped
 
 
-def create_rewards(*, referral: Referral) -> list[Reward]:
-    """Rewards for a referral at its trigger, computed by the engine from the program's
-    referral plan (`reward_plan`); none while it is flagged or cancelled, or once it has them.
-    The budget then cuts the last reward to what is left. Called inside the funnel's
-    transaction, with the referral locked."""
-    at = trigger_at(referral)
-    if (
-        at is None
-        or referral.status in (Referral.Status.FLAGGED, Referral.Status.CANCELLED)
-        or referral.rewards.exists()
-    ):
+def _is_due(referral: Referral) -> bool:
+    return (
+        trigger_at(referral) is not None
+        and referral.status not in (Referral.Status.FLAGGED, Referral.Status.CANCELLED)
+        and not referral.rewards.exists()
+    )
+
+
+def create_rewards(*, referral: Referral) -> bool:
+    """At its trigger, queue the computation of the referral's rewards (the
+    `compute_referral_rewards` task, on commit): the engine runs in the worker, never in the
+    request. Nothing while it is flagged or cancelled, or once it has rewards. True when
+    queued."""
+    if not _is_due(referral):
+        return False
+    from openspm.referrals import tasks
+
+    transaction.on_commit(partial(tasks.compute_referral_rewards.enqueue, referral.program_id))
+    return True
+
+
+_TRIGGER_FIELD = {
+    Program.Trigger.QUALIFIED: "qualified_at",
+    Program.Trigger.WON: "won_at",
+    Program.Trigger.PAID: "paid_at",
+}
+
+
+def due_referrals(*, program: Program) -> list[Referral]:
+    """The program's referrals past their trigger, not flagged or cancelled, without rewards,
+    in the order they reached it."""
+    field = _TRIGGER_FIELD[Program.Trigger(program.trigger)]
+    return list(
+        Referral.objects.filter(
+            program=program, rewards__isnull=True, **{f"{field}__isnull": False}
+        )
+        .exclude(status__in=[Referral.Status.FLAGGED, Referral.Status.CANCELLED])
+        .select_related("referrer__person", "deal")
+        .order_by(field, "pk")
+    )
+
+
+@transaction.atomic
+def compute_due_rewards(*, program_id: int) -> list[Reward]:
+    """Compute the rewards of every due referral of the program in one batch, through the
+    engine (the program's referral plan, `reward_plan`), and create them `held` until their
+    release date. Tiers count the referrer's earlier successes and the batch's, in trigger
+    order; the budget then cuts the last reward to what is left and skips later ones. The
+    program row is locked, so two workers never compute the same referral; running it again
+    finds nothing to do."""
+    program = Program.objects.select_for_update().get(pk=program_id)
+    due = due_referrals(program=program)
+    if not due:
         return []
-    program = Program.objects.select_for_update().get(pk=referral.program_id)
-    referral.program = program
-    committed = selectors.committed_reward_amount(program_id=program.pk)
-    successes = selectors.successful_referral_count(referrer_id=referral.referrer_id)
+    successes: dict[int, int] = dict(
+        Reward.objects.filter(
+            side=Reward.Side.REFERRER, referral__referrer_id__in={r.referrer_id for r in due}
+        )
+        .exclude(status=Reward.Status.CANCELLED)
+        .values("referral__referrer_id")
+        .annotate(n=Count("pk"))
+        .values_list("referral__referrer_id", "n")
+    )
+    items = []
+    for referral in due:
+        referral.program = program
+        successes[referral.referrer_id] = successes.get(referral.referrer_id, 0) + 1
+        at = trigger_at(referral)
+        assert at is not None  # due_referrals filters on the trigger field
+        items.append(reward_plan.Due(referral, at.date(), successes[referral.referrer_id]))
     try:
-        computed = reward_plan.compute(referral=referral, on=at.date(), successes=successes)
+        computed = reward_plan.compute(program=program, due=items)
     except engine.EngineError as error:
         raise RewardRulesInvalid(
             f"The reward rules of {program.name} are invalid: {error}"
         ) from error
-    release_on = at.date() + timedelta(days=program.holding_days)
-    rewards = []
-    for side in computed.sides:
-        amount = _capped(program, side.amount, committed)
-        if amount <= 0:
-            continue
-        committed += amount
-        reward = Reward(
-            referral=referral,
-            program=program,
-            side=side.side,
-            amount=amount,
-            currency=program.currency,
-            release_on=release_on,
-            payee=referral.referrer.person if side.side == Reward.Side.REFERRER else None,
-            rule=side.rule,
-            plan_code=computed.plan_id,
-            plan_fingerprint=computed.plan_fingerprint,
-            run_fingerprint=computed.run_fingerprint,
-        )
-        reward.full_clean()
-        rewards.append(reward)
-    bulk_create_with_history(rewards, Reward)
-    if rewards:
+    by_referral: dict[int, list[reward_plan.SideReward]] = defaultdict(list)
+    for side in computed.rewards:
+        by_referral[side.referral_id].append(side)
+    committed = selectors.committed_reward_amount(program_id=program.pk)
+    created: list[Reward] = []
+    rewarded: list[Referral] = []
+    for item in items:
+        referral = item.referral
+        count = len(created)
+        for side in by_referral[referral.pk]:
+            amount = _capped(program, side.amount, committed)
+            if amount <= 0:
+                continue
+            committed += amount
+            reward = Reward(
+                referral=referral,
+                program=program,
+                side=side.side,
+                amount=amount,
+                currency=program.currency,
+                release_on=item.on + timedelta(days=program.holding_days),
+                payee=referral.referrer.person if side.side == Reward.Side.REFERRER else None,
+                rule=side.rule,
+                plan_code=computed.plan_id,
+                plan_fingerprint=computed.plan_fingerprint,
+                run_fingerprint=side.run_fingerprint,
+            )
+            reward.full_clean(validate_constraints=False)
+            created.append(reward)
+        if len(created) > count:
+            rewarded.append(referral)
+    bulk_create_with_history(created, Reward)
+    for referral in rewarded:
         campaigns.queue_message(kind="reward", referrer=referral.referrer, referral=referral)
-    return rewards
+    return created
 
 
 def ledger_reference(reward: Reward) -> str:
