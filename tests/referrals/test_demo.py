@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django_tasks_db.models import DBTaskResult
 
 from openspm.referrals.models import Program, Referral, Reward
 from tests.factories import World
@@ -31,3 +32,23 @@ def test_refuses_twice(world: World) -> None:
     call_command("referrals_demo", stdout=StringIO())
     with pytest.raises(CommandError, match="exist already"):
         call_command("referrals_demo", stdout=StringIO())
+
+
+def test_starts_the_daily_housekeeping(
+    world: World, django_capture_on_commit_callbacks: object
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        call_command("referrals_demo", stdout=StringIO())
+    assert DBTaskResult.objects.filter(task_path__endswith="run_referral_housekeeping").exists()
+
+
+def test_housekeeping_command_runs_every_step(world: World) -> None:
+    out = StringIO()
+    call_command("referrals_housekeeping", "--json", stdout=out)
+    assert set(json.loads(out.getvalue())) == {
+        "expired",
+        "reminded",
+        "computed",
+        "posted",
+        "purged",
+    }

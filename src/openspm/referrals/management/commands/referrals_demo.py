@@ -7,14 +7,16 @@ from dataclasses import asdict
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
-from openspm.referrals.services import demo
+from openspm.referrals.services import demo, housekeeping
 
 
 class Command(BaseCommand):
     help = (
         "Create a partner and a customer referral program, referrers and about 60 referrals "
-        "through the funnel (run after `openspm demo`; refuses if programs exist)."
+        "through the funnel (run after `openspm demo`; refuses if programs exist), and start "
+        "the daily referral housekeeping on the job queue."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,6 +28,8 @@ class Command(BaseCommand):
             summary = demo.load(seed=options["seed"])
         except demo.DemoNotReady as exc:
             raise CommandError(str(exc)) from exc
+        with transaction.atomic():  # the daily housekeeping, on the job queue
+            housekeeping.schedule()
         if options["json"]:
             self.stdout.write(json.dumps(asdict(summary)))
         else:
