@@ -80,7 +80,10 @@ def _python(env: dict[str, str], script: str) -> str:
 def _prepare(env: dict[str, str], referrals: int) -> str:
     """Migrate (once per data folder), then a fresh program with `referrals` referrals, each
     from its own referrer; returns the program's slug."""
-    for command in (["migrate"], ["collectstatic", "--noinput"]):
+    commands = [["migrate"]]
+    if not (Path(env["OPENSPM_DATA_DIR"]) / "static" / "staticfiles.json").exists():
+        commands.append(["collectstatic", "--noinput"])
+    for command in commands:
         subprocess.run([sys.executable, "-m", "openspm", *command, "-v", "0"], env=env, check=True)
     script = (
         "import time\n"
