@@ -380,6 +380,14 @@ class TestStatementAndExports:
         assert "D-9" in html
         assert "referrer_reward" in html
 
+    def test_the_rewards_page_says_where_it_is_paid(
+        self, world: World, rewarded_q1: CalcRun, client: Client
+    ) -> None:
+        client.force_login(world.users["finance"])
+        page = client.get(reverse("referrals:rewards"))
+        assert [w.ledger_line.period.key for w in page.context["rewards"]] == ["2026-Q1"]
+        assert "comp ledger, 2026-Q1" in page.content.decode()
+
     def test_the_payroll_export_pays_it_under_its_own_code(
         self, world: World, rewarded_q1: CalcRun
     ) -> None:

@@ -112,7 +112,9 @@ def list_signals(*, referral_ids: list[int]) -> QuerySet[FraudSignal]:
 
 
 def list_rewards(*, viewer: Viewer, status: str = "") -> QuerySet[Reward]:
-    qs = Reward.objects.select_related("referral", "referral__referrer", "program", "payee")
+    qs = Reward.objects.select_related(
+        "referral", "referral__referrer", "program", "payee", "ledger_line__period"
+    )
     visible = _referral_filter(viewer, prefix="referral__")
     if visible is not None:
         qs = qs.filter(visible)
