@@ -147,8 +147,8 @@ def _load_demo(
     make_plans(options, count)
     if pay:
         paid = pay_quarters(options, count)
-        make_disputes(options, paid, count)
-        make_adjustments(options, paid, count)
+        make_disputes(paid, count)
+        make_adjustments(paid, count)
         acknowledge_statements(paid, count)
     return DemoResult(logins=logins, counts=counts)
 

@@ -21,7 +21,7 @@ from django.test.utils import override_settings
 from openspm.comp.models import Adjustment, CalcRun, Dispute, EarningLine
 from openspm.comp.services import adjustments, disputes, statements
 from openspm.core.models import User
-from openspm.demo.generate.base import Options, Progress
+from openspm.demo.generate.base import Progress
 from openspm.demo.generate.runs import PaidQuarters
 from openspm.org.models import Person
 
@@ -59,24 +59,14 @@ def _disputable_lines(paid: PaidQuarters, person: Person) -> list[EarningLine]:
     return found + earlier
 
 
-def make_disputes(options: Options, paid: PaidQuarters, progress: Progress) -> int:
+def make_disputes(paid: PaidQuarters, progress: Progress) -> int:
     """The rep's four inquiries in their four states; returns how many were opened."""
     rep = User.objects.get(username="rep")
     manager = User.objects.get(username="manager")
     comp_admin = User.objects.get(username="compadmin")
     finance = User.objects.get(username="finance")
     person = Person.objects.get(user=rep)
-    lines = _disputable_lines(paid, person)
-    opened: list[Dispute] = []
-
-    def open_on(line: EarningLine, category: str, subject: str, body: str) -> Dispute:
-        dispute = disputes.open_dispute(
-            actor=rep, category=category, subject=subject, body=body, earning_line_id=line.pk
-        )
-        opened.append(dispute)
-        return dispute
-
-    steps = [
+    questions = [
         (Dispute.Category.MISSING_CREDIT, "A deal is missing from this line",
          "I closed a renewal with this account at the end of the quarter and it is not "
          "credited here."),
@@ -88,8 +78,14 @@ def make_disputes(options: Options, paid: PaidQuarters, progress: Progress) -> i
         (Dispute.Category.OTHER, "Why is this line lower than last quarter?",
          "The same kind of deal paid more last quarter. Can you explain the difference?"),
     ]  # fmt: skip
-    for line, (category, subject, body) in zip(lines, steps, strict=False):
-        open_on(line, category, subject, body)
+    opened = [
+        disputes.open_dispute(
+            actor=rep, category=category, subject=subject, body=body, earning_line_id=line.pk
+        )
+        for line, (category, subject, body) in zip(
+            _disputable_lines(paid, person), questions, strict=False
+        )
+    ]
     if opened:  # open: the manager adds a note for the comp team
         disputes.comment_on_dispute(
             actor=manager,
@@ -146,7 +142,7 @@ def _review(comp_admin: User, dispute: Dispute) -> None:
     disputes.transition_dispute(actor=comp_admin, dispute_id=dispute.pk, action="review")
 
 
-def make_adjustments(options: Options, paid: PaidQuarters, progress: Progress) -> int:
+def make_adjustments(paid: PaidQuarters, progress: Progress) -> int:
     """Two manual adjustments in the current quarter: a bonus finance approved for the rep, and
     a recovery from another payee still waiting for approval."""
     comp_admin = User.objects.get(username="compadmin")
