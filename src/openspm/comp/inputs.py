@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pyarrow as pa
-from django.db.models import Q, TextField
+from django.db import connections
+from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from openspm.org.models import Person, ReportingLine
@@ -30,6 +32,26 @@ def _text(field: str) -> Cast:
     return Cast(field, output_field=DECIMAL_TEXT)
 
 
+def _fetch(queryset: QuerySet[Any], names: list[str], *, dates: frozenset[str]) -> pa.Table:
+    """Run a `values_list` queryset's SQL on a plain cursor: the rows come back as the driver
+    gives them, without Django's per-value converters (SQLite dates are text until Arrow
+    casts the whole column)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    arrays = {}
+    for name, values in zip(names, columns, strict=True):
+        if name not in dates:
+            arrays[name] = pa.array(values, pa.string())
+        elif any(isinstance(v, str) for v in values):
+            arrays[name] = pa.array(values, pa.string()).cast(pa.date32())
+        else:
+            arrays[name] = pa.array(values, pa.date32())
+    return pa.table(arrays)
+
+
 def _table(rows: list[tuple[object, ...]], names: list[str]) -> pa.Table:
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     return pa.table(
@@ -43,6 +65,9 @@ def _table(rows: list[tuple[object, ...]], names: list[str]) -> pa.Table:
 def _type(values: tuple[object, ...]) -> pa.DataType:
     sample = next((v for v in values if v is not None), None)
     return pa.date32() if isinstance(sample, date) else pa.string()
+
+
+TRANSACTION_DATES = frozenset({"booked_on", "closed_on", "invoiced_on", "paid_on", "cancelled_on"})
 
 
 def transactions(*, start: date, end: date) -> pa.Table:
@@ -67,7 +92,7 @@ def transactions(*, start: date, end: date) -> pa.Table:
         "cost_amount",
     ]
     window = Q(booked_on__lt=end) & Q(booked_on__gte=start - timedelta(days=366))
-    rows = list(
+    rows = (
         Transaction.objects.filter(window)
         .order_by("external_id")
         .values_list(
@@ -90,7 +115,7 @@ def transactions(*, start: date, end: date) -> pa.Table:
             _text("cost_amount"),
         )
     )
-    table = _table(rows, names)
+    table = _fetch(rows, names, dates=TRANSACTION_DATES)
     return table.append_column("territory_id", pa.array(_territories(table), pa.string()))
 
 
@@ -107,16 +132,18 @@ def _territories(table: pa.Table) -> list[str | None]:
 def splits(*, start: date, end: date) -> pa.Table:
     """Split parts of the transactions `transactions(start=…, end=…)` reads, as fractions
     (the engine's `split_percent` is 0.6 for 60 %)."""
-    rows = [
-        (tx, payee, str(Decimal(percent) / 100))
-        for tx, payee, percent in CreditSplit.objects.filter(
+    parts = _fetch(
+        CreditSplit.objects.filter(
             transaction__booked_on__lt=end,
             transaction__booked_on__gte=start - timedelta(days=366),
         )
         .order_by("transaction__external_id", "person__external_id")
-        .values_list("transaction__external_id", "person__external_id", _text("split_percent"))
-    ]
-    return _table(rows, ["transaction_id", "payee_id", "split_percent"])
+        .values_list("transaction__external_id", "person__external_id", _text("split_percent")),
+        ["transaction_id", "payee_id", "split_percent"],
+        dates=frozenset(),
+    )
+    fractions = [str(Decimal(p) / 100) for p in parts.column("split_percent").to_pylist()]
+    return parts.set_column(2, "split_percent", pa.array(fractions, pa.string()))
 
 
 def payees() -> pa.Table:
