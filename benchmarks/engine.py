@@ -4,7 +4,8 @@ Run ``python -m benchmarks.engine`` (sizes with ``--sizes 100000:1000,1000000:10
 size it generates the inputs, then, in fresh processes, times (1) a bare DuckDB scan that
 converts and aggregates the transactions per payee and (2) the full engine run: read Parquet,
 credit with roll-ups, 4 marginal tiers, a cap, a SPIFF, quarterly true-up, full traces, write
-CSV outputs. It prints seconds, transactions per second, peak RSS and the ratio.
+the outputs (CSV, then Parquet, each streamed from DuckDB to its files). It prints seconds,
+transactions per second, peak RSS and the ratio.
 """
 
 from __future__ import annotations
@@ -41,14 +42,20 @@ def _child(mode: str, folder: str, threads: int) -> None:
         count = len(rows)
     else:
         from openspm.engine.inputs import read_folder
-        from openspm.engine.outputs import write_outputs
+        from openspm.engine.outputs import run_to_folder
         from openspm.engine.plan.loader import load_plans
-        from openspm.engine.run import run
 
+        fmt = "parquet" if mode == "engine-parquet" else "csv"
         plans = load_plans(f"{folder}/plan.yaml")
-        result = run(plans, read_folder(f"{folder}/data"), period="2026-Q1", threads=threads)
-        write_outputs(result, f"{folder}/out", plans=["plan.yaml"])
-        count = sum(t.num_rows for t in result.tables.values())
+        done = run_to_folder(
+            plans,
+            read_folder(f"{folder}/data"),
+            f"{folder}/out-{fmt}",
+            period="2026-Q1",
+            fmt=fmt,
+            threads=threads,
+        )
+        count = sum(done.rows.values())
     seconds = time.perf_counter() - start
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024, "rows": count}))
@@ -89,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         _child(args.child[0], args.child[1], args.threads)
         return 0
     print(
-        f"{'transactions':>12} {'payees':>8} {'engine s':>9} {'tx/s':>11} {'peak MiB':>9}"
-        f" {'scan s':>7} {'ratio':>6}"
+        f"{'transactions':>12} {'payees':>8} {'output':>7} {'engine s':>9} {'tx/s':>11}"
+        f" {'peak MiB':>9} {'scan s':>7} {'ratio':>6}"
     )
     for pair in args.sizes.split(","):
         n, reps = (int(x) for x in pair.split(":"))
@@ -99,18 +106,20 @@ def main(argv: list[str] | None = None) -> int:
             scans = sorted(
                 _measure("scan", folder, args.threads)["seconds"] for _ in range(args.repeat)
             )
-            runs = sorted(
-                (_measure("engine", folder, args.threads) for _ in range(args.repeat)),
-                key=lambda r: r["seconds"],
-            )
             scan = scans[len(scans) // 2]
-            eng = runs[len(runs) // 2]
             payees = reps + (reps + 9) // 10 + (reps + 99) // 100 + (reps + 999) // 1000
-            print(
-                f"{n:>12,} {payees:>8,} {eng['seconds']:>9.2f} {n / eng['seconds']:>11,.0f} "
-                f"{eng['peak_mib']:>9.0f} {scan:>7.2f} {eng['seconds'] / scan:>6.1f}",
-                flush=True,
-            )
+            for mode, label in (("engine", "csv"), ("engine-parquet", "parquet")):
+                runs = sorted(
+                    (_measure(mode, folder, args.threads) for _ in range(args.repeat)),
+                    key=lambda r: r["seconds"],
+                )
+                eng = runs[len(runs) // 2]
+                print(
+                    f"{n:>12,} {payees:>8,} {label:>7} {eng['seconds']:>9.2f} "
+                    f"{n / eng['seconds']:>11,.0f} {eng['peak_mib']:>9.0f} {scan:>7.2f} "
+                    f"{eng['seconds'] / scan:>6.1f}",
+                    flush=True,
+                )
     return 0
 
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from openspm.engine import load_plans, run
 from openspm.engine.cli import main
+from openspm.engine.inputs import read_folder
+from openspm.engine.outputs import write_outputs
 
 CASES = Path(__file__).parent / "cases"
 
@@ -187,3 +195,68 @@ class TestExplainAndDiff:
         assert "+1,500.00: deal D4 added [new_business]" in text
         assert main(["diff", str(a), str(a)]) == 0
         assert capsys.readouterr().out == "no differences\n"
+
+
+class TestFormats:
+    def _run(self, out: Path, *extra: str) -> int:
+        case = CASES / "glossary_tiers_marginal"
+        return main(
+            [
+                "run",
+                str(case / "plan.yaml"),
+                "--data",
+                str(case / "inputs"),
+                "--period",
+                "2026-Q1",
+                "--out",
+                str(out),
+                *extra,
+            ]
+        )
+
+    def test_parquet_outputs_keep_exact_decimals_and_explain_reads_them(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        out = tmp_path / "out"
+        assert self._run(out, "--format", "parquet") == 0
+        assert sorted(p.name for p in out.iterdir()) == [
+            "credits.parquet",
+            "earnings.parquet",
+            "measures.parquet",
+            "payouts.parquet",
+            "run.json",
+        ]
+        manifest = json.loads((out / "run.json").read_text())
+        assert manifest["format"] == "parquet"
+        payouts = pq.read_table(out / "payouts.parquet")
+        assert manifest["rows"]["payouts"] == payouts.num_rows == 2
+        assert pa.types.is_decimal(payouts.schema.field("amount").type)
+        amounts = {(r["payee_id"], r["line_type"]): r["amount"] for r in payouts.to_pylist()}
+        assert amounts[("a", "earning")] == Decimal("16000")
+        capsys.readouterr()
+        assert main(["explain", str(out), "--payee", "a"]) == 0
+        assert "payout 16,000.00 USD" in capsys.readouterr().out
+
+    def test_streamed_csv_equals_the_in_memory_run_written_out(self, tmp_path: Path) -> None:
+        case = CASES / "glossary_tiers_marginal"
+        assert self._run(tmp_path / "streamed") == 0
+        plans = load_plans(case / "plan.yaml")
+        result = run(plans, read_folder(case / "inputs"), period="2026-Q1")
+        write_outputs(result, tmp_path / "memory", plans=[])
+        for name in ("credits", "measures", "earnings", "payouts"):
+            streamed = (tmp_path / "streamed" / f"{name}.csv").read_bytes()
+            assert streamed == (tmp_path / "memory" / f"{name}.csv").read_bytes(), name
+
+    def test_csv_quotes_values_only_when_needed(self, tmp_path: Path) -> None:
+        case = copy_case("glossary_tiers_marginal", tmp_path)
+        tx = case / "inputs" / "transactions.csv"
+        tx.write_text(tx.read_text().replace("D2,", '"D2, ""big""",', 1))
+        out = tmp_path / "out"
+        args = ["run", str(case / "plan.yaml"), "--data", str(case / "inputs")]
+        assert main([*args, "--period", "2026-Q1", "--out", str(out)]) == 0
+        with (out / "credits.csv").open(newline="") as fh:
+            ids = {r["transaction_id"] for r in csv.DictReader(fh)}
+        assert 'D2, "big"' in ids
+        plain = tmp_path / "plain"
+        assert self._run(plain) == 0
+        assert '"' not in (plain / "credits.csv").read_text()

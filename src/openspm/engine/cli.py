@@ -16,9 +16,8 @@ from openspm.engine.diff import diff_runs
 from openspm.engine.errors import EngineError
 from openspm.engine.explain import explain
 from openspm.engine.inputs import read_folder
-from openspm.engine.outputs import write_outputs
+from openspm.engine.outputs import FORMATS, run_to_folder
 from openspm.engine.plan.loader import load_plans
-from openspm.engine.run import run
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     p_run.add_argument("--out", required=True, help="output folder (replaced atomically)")
     p_run.add_argument("--as-of", type=date.fromisoformat, default=None)
     p_run.add_argument("--sql", help="also write the compiled SQL to this file")
+    p_run.add_argument(
+        "--format", choices=FORMATS, default="csv", help="output files (default: csv)"
+    )
     p_exp = sub.add_parser("explain", help="explain how a payee's payout was reached")
     p_exp.add_argument("outdir")
     p_exp.add_argument("--payee", required=True)
@@ -51,15 +53,21 @@ def main(argv: list[str]) -> int:
         if args.command == "run":
             plans = load_plans(args.plans)
             inputs = read_folder(args.data)
-            result = run(plans, inputs, period=args.period, as_of=args.as_of)
+            done = run_to_folder(
+                plans,
+                inputs,
+                args.out,
+                period=args.period,
+                fmt=args.format,
+                as_of=args.as_of,
+                plan_files=[p.file for p in plans],
+            )
             if args.sql:
-                Path(args.sql).write_text(result.sql, encoding="utf-8")
-            out = write_outputs(result, args.out, plans=[p.file for p in plans])
-            total = {n: t.num_rows for n, t in result.tables.items()}
+                Path(args.sql).write_text(done.sql, encoding="utf-8")
             print(
-                f"run {result.fingerprint[:12]} for {args.period}: "
-                + ", ".join(f"{n} {c}" for n, c in total.items())
-                + f" → {out}"
+                f"run {done.fingerprint[:12]} for {args.period}: "
+                + ", ".join(f"{n} {c}" for n, c in done.rows.items())
+                + f" → {args.out}"
             )
         elif args.command == "explain":
             print(explain(Path(args.outdir), args.payee), end="")

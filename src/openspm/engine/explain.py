@@ -7,19 +7,31 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from openspm.engine.errors import EngineError
+from openspm.engine.outputs import decimal_text
 from openspm.kernel.money import D
 
 
 def read_rows(outdir: Path, name: str) -> list[dict[str, str]]:
-    """Rows of ``<outdir>/<name>.csv`` as dicts (empty when the file is missing)."""
-    path = outdir / f"{name}.csv"
+    """Rows of ``<outdir>/<name>.csv`` (or ``.parquet``) as dicts of text, as CSV would give
+    them (empty when the file is missing)."""
     if not outdir.is_dir():
         raise EngineError(f"{outdir}: not a run output folder")
-    if not path.exists():
+    path = outdir / f"{name}.csv"
+    if path.exists():
+        with path.open(newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+    parquet = outdir / f"{name}.parquet"
+    if not parquet.exists():
         return []
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    table = pq.read_table(parquet)
+    text = {n: decimal_text(table[n]).to_pylist() for n in table.column_names}
+    return [
+        {n: "" if v is None else str(v) for n, v in zip(text, values, strict=True)}
+        for values in zip(*text.values(), strict=True)
+    ]
 
 
 def num(text: str | None) -> Decimal:

@@ -1,7 +1,9 @@
-"""Write a run's tables as CSV into a folder, atomically (a temp dir renamed into place).
+"""Write a run's tables into a folder, atomically (a temp dir renamed into place).
 
-Decimals are written in plain notation without trailing zeros (``16000``, ``0.05``); the
-``run.json`` manifest records the fingerprint, period and engine version.
+CSV (the default) writes decimals in plain notation without trailing zeros (``16000``,
+``0.05``); Parquet keeps them as exact decimals. ``run_to_folder`` streams each output from
+DuckDB to its file in batches, so a large run never holds its outputs in Python memory. The
+``run.json`` manifest records the fingerprint, period, engine version, format and row counts.
 """
 
 from __future__ import annotations
@@ -9,65 +11,94 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
 
+from openspm.engine.compile.dialect import get_dialect
+from openspm.engine.compile.plan import OUTPUTS
 from openspm.engine.errors import EngineError
-from openspm.engine.run import RunResult
+from openspm.engine.plan.loader import LoadedPlan
+from openspm.engine.run import RunResult, executed
+from openspm.engine.version import ENGINE_VERSION
 
 MANIFEST = "run.json"
+Format = Literal["csv", "parquet"]
+FORMATS: tuple[Format, ...] = ("csv", "parquet")
+_BATCH_ROWS = 1_000_000
+_NEEDS_QUOTES = r'[",\r\n]'
 
 
-def _text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+@dataclass(frozen=True)
+class FolderRun:
+    """What ``run_to_folder`` wrote: the run's fingerprint, rows per table, compiled SQL."""
+
+    fingerprint: str
+    rows: dict[str, int]
+    sql: str
+
+
+def decimal_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Decimals as plain text without trailing zeros (vectorised Arrow kernels)."""
     if not pa.types.is_decimal(column.type):
         return column
     text = pc.cast(column, pa.string())
     if column.type.scale > 0:
         text = pc.ascii_rtrim(pc.ascii_rtrim(text, characters="0"), characters=".")
-    zero = pc.equal(column, pa.scalar(0, column.type))
+    zero = pc.equal(column, pa.scalar(0, column.type))  # Arrow prints zero as 0E-28
     return pc.if_else(zero, pa.scalar("0"), text)
 
 
-def _csv_table(table: pa.Table) -> pa.Table:
-    with ThreadPoolExecutor(max_workers=4) as pool:  # Arrow kernels release the GIL
-        columns = list(pool.map(_text, table.columns))
-    return pa.table(columns, names=table.column_names)
+def _csv_header(names: Sequence[str]) -> bytes:
+    quoted = (
+        f'"{n.replace(chr(34), chr(34) * 2)}"' if any(ch in n for ch in ',"\r\n') else n
+        for n in names
+    )
+    return (",".join(quoted) + "\n").encode()
 
 
-_NEEDS_QUOTES = r'[",\r\n]'
-
-
-def _write_csv(table: pa.Table, path: Path) -> None:
-    """Arrow's CSV writer (multi-threaded C++), quoting only the values that need it."""
+def _append_csv(batch: pa.RecordBatch | pa.Table, fh: object) -> None:
+    """Append ``batch`` as CSV rows, quoting values only when some value needs it."""
     # decimals as text and the hex fingerprint never need quotes: check only the other strings
     needs = any(
-        pc.any(pc.match_substring_regex(table[name], _NEEDS_QUOTES)).as_py()
-        for name in table.column_names
-        if pa.types.is_string(table[name].type) and name != "run_fingerprint" and len(table)
+        pc.any(pc.match_substring_regex(batch.column(i), _NEEDS_QUOTES)).as_py()
+        for i, name in enumerate(batch.schema.names)
+        if pa.types.is_string(batch.schema.field(i).type)
+        and name != "run_fingerprint"
+        and batch.num_rows
     )
-    text = _csv_table(table)
-    header = ",".join(
-        f'"{n.replace(chr(34), chr(34) * 2)}"' if any(ch in n for ch in ',"\r\n') else n
-        for n in text.column_names
-    )
+    with ThreadPoolExecutor(max_workers=4) as pool:  # Arrow kernels release the GIL
+        columns = list(pool.map(decimal_text, batch.columns))
+    text = pa.table(columns, names=batch.schema.names)
+    options = pcsv.WriteOptions(include_header=False, quoting_style="needed" if needs else "none")
+    pcsv.write_csv(text, fh, write_options=options)
+
+
+def _write_csv(
+    names: Sequence[str], batches: Iterable[pa.RecordBatch | pa.Table], path: Path
+) -> int:
+    rows = 0
     with path.open("wb") as fh:
-        fh.write((header + "\n").encode())
-        pcsv.write_csv(
-            text,
-            fh,
-            write_options=pcsv.WriteOptions(
-                include_header=False, quoting_style="needed" if needs else "none"
-            ),
-        )
+        fh.write(_csv_header(names))
+        for batch in batches:
+            if batch.num_rows:
+                _append_csv(batch, fh)
+                rows += batch.num_rows
+    return rows
 
 
-def write_outputs(result: RunResult, outdir: str | Path, *, plans: list[str]) -> Path:
-    """Write every table of ``result`` to ``outdir`` (replacing a previous run there)."""
+@contextmanager
+def _replacing(outdir: str | Path) -> Iterator[Path]:
+    """A temp folder beside ``outdir`` that replaces it on success and vanishes on failure."""
     target = Path(outdir)
     if target.exists() and (
         not target.is_dir() or (any(target.iterdir()) and not (target / MANIFEST).exists())
@@ -76,16 +107,7 @@ def write_outputs(result: RunResult, outdir: str | Path, *, plans: list[str]) ->
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        for name, table in result.tables.items():
-            _write_csv(table, tmp / f"{name}.csv")
-        manifest = {
-            "fingerprint": result.fingerprint,
-            "period": result.period,
-            "engine_version": result.engine_version,
-            "plans": plans,
-            "rows": {n: t.num_rows for n, t in result.tables.items()},
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        yield tmp
         if target.exists():
             old = target.with_name(f".{target.name}.old")
             shutil.rmtree(old, ignore_errors=True)
@@ -97,4 +119,65 @@ def write_outputs(result: RunResult, outdir: str | Path, *, plans: list[str]) ->
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return target
+
+
+def _manifest(
+    folder: Path, fingerprint: str, period: str, plans: list[str], fmt: Format, rows: dict[str, int]
+) -> None:
+    manifest = {
+        "fingerprint": fingerprint,
+        "period": period,
+        "engine_version": ENGINE_VERSION,
+        "plans": plans,
+        "format": fmt,
+        "rows": rows,
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def write_outputs(
+    result: RunResult, outdir: str | Path, *, plans: list[str], fmt: Format = "csv"
+) -> Path:
+    """Write every table of ``result`` to ``outdir`` (replacing a previous run there)."""
+    with _replacing(outdir) as tmp:
+        rows = {}
+        for name, table in result.tables.items():
+            if fmt == "parquet":
+                pq.write_table(table, tmp / f"{name}.parquet")
+                rows[name] = table.num_rows
+            else:
+                rows[name] = _write_csv(table.column_names, [table], tmp / f"{name}.csv")
+        _manifest(tmp, result.fingerprint, result.period, plans, fmt, rows)
+    return Path(outdir)
+
+
+def run_to_folder(
+    plans: LoadedPlan | Sequence[LoadedPlan],
+    inputs: dict[str, pa.Table],
+    outdir: str | Path,
+    *,
+    period: str,
+    fmt: Format = "csv",
+    as_of: date | None = None,
+    threads: int | None = None,
+    plan_files: list[str] | None = None,
+) -> FolderRun:
+    """Run and stream the outputs straight from DuckDB into ``outdir``. Nothing is left
+    behind on failure."""
+    with (
+        _replacing(outdir) as tmp,
+        executed(plans, inputs, period=period, as_of=as_of, threads=threads) as done,
+    ):
+        rows: dict[str, int] = {}
+        for name in OUTPUTS:
+            sql = done.output_sql(name)
+            if fmt == "parquet":
+                path = str(tmp / f"{name}.parquet").replace("'", "''")
+                count = done.con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)").fetchone()
+                rows[name] = int(count[0]) if count else 0
+            else:
+                reader = done.con.execute(sql).fetch_record_batch(_BATCH_ROWS)
+                rows[name] = _write_csv(reader.schema.names, reader, tmp / f"{name}.csv")
+        files = plan_files if plan_files is not None else []
+        _manifest(tmp, done.fingerprint, period, files, fmt, rows)
+        return FolderRun(done.fingerprint, rows, done.program.script(get_dialect("duckdb")))

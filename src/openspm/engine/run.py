@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -77,15 +78,34 @@ def fingerprint_inputs(con: duckdb.DuckDBPyConnection) -> str:
     return h.hexdigest()
 
 
-def run(
+@dataclass(frozen=True)
+class Executed:
+    """A run whose statements have executed: output queries can be read from ``con``."""
+
+    con: duckdb.DuckDBPyConnection
+    program: Program
+    fingerprint: str
+
+    def output_sql(self, name: str) -> str:
+        """The sorted select of output table ``name``, with the run's fingerprint first."""
+        fp = get_dialect("duckdb").str_lit(self.fingerprint)
+        sql = self.program.outputs[name]
+        head = "SELECT * FROM ("
+        assert sql.startswith(head), sql[:40]
+        # the column goes into the sorted select itself, so the ORDER BY stays outermost
+        return f"SELECT {fp} AS run_fingerprint, * FROM (" + sql[len(head) :]
+
+
+@contextmanager
+def executed(
     plans: LoadedPlan | Sequence[LoadedPlan],
     inputs: dict[str, pa.Table],
     *,
     period: str,
     as_of: date | None = None,
     threads: int | None = None,
-) -> RunResult:
-    """Run ``plans`` over ``inputs`` for ``period`` (``2026-Q1``, ``2026-01`` or ``2026``)."""
+) -> Iterator[Executed]:
+    """Compile and execute ``plans`` in a fresh in-process DuckDB, closed on exit."""
     items = _as_list(plans)
     con = duckdb.connect(config={"threads": threads} if threads else {})
     try:
@@ -97,16 +117,27 @@ def run(
         for loaded in items:
             digest.update(f"plan {loaded.plan.id} {loaded.fingerprint}\n".encode())
         digest.update(fingerprint_inputs(con).encode())
-        fingerprint = digest.hexdigest()
         _execute(con, program)
-        tables = {}
-        for name in OUTPUTS:
-            table = con.execute(program.outputs[name]).fetch_arrow_table()
-            fp = pa.nulls(table.num_rows, pa.string()).fill_null(fingerprint)
-            tables[name] = table.add_column(0, "run_fingerprint", fp)
-        return RunResult(fingerprint, period, tables, sql=program.script(get_dialect("duckdb")))
+        yield Executed(con, program, digest.hexdigest())
     finally:
         con.close()
+
+
+def run(
+    plans: LoadedPlan | Sequence[LoadedPlan],
+    inputs: dict[str, pa.Table],
+    *,
+    period: str,
+    as_of: date | None = None,
+    threads: int | None = None,
+) -> RunResult:
+    """Run ``plans`` over ``inputs`` for ``period`` (``2026-Q1``, ``2026-01`` or ``2026``)."""
+    with executed(plans, inputs, period=period, as_of=as_of, threads=threads) as done:
+        tables = {
+            name: done.con.execute(done.output_sql(name)).fetch_arrow_table() for name in OUTPUTS
+        }
+        sql = done.program.script(get_dialect("duckdb"))
+        return RunResult(done.fingerprint, period, tables, sql=sql)
 
 
 def _execute(con: duckdb.DuckDBPyConnection, program: Program) -> None:
