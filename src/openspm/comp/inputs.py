@@ -9,6 +9,7 @@ transactions are named by their external ids, as in the engine's CSV inputs.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,7 +26,7 @@ from openspm.sales.models import Account, CreditSplit, FxRate, Transaction
 from openspm.territories import selectors as territory_selectors
 from openspm.territories.models import TerritoryMember
 
-DECIMAL_TEXT = TextField()
+DECIMAL_TEXT: TextField[str, str] = TextField()
 
 
 def _text(field: str) -> Cast:
@@ -52,7 +53,7 @@ def _fetch(queryset: QuerySet[Any], names: list[str], *, dates: frozenset[str]) 
     return pa.table(arrays)
 
 
-def _table(rows: list[tuple[object, ...]], names: list[str]) -> pa.Table:
+def _table(rows: Sequence[tuple[object, ...]], names: list[str]) -> pa.Table:
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     return pa.table(
         {
@@ -125,7 +126,10 @@ def _territories(table: pa.Table) -> list[str | None]:
     wanted = {a for a in account_ids if a}
     accounts = list(Account.objects.filter(external_id__in=wanted))
     matched = territory_selectors.match_territories(accounts=accounts)
-    code_of = {a.external_id: (matched[a.pk].code if matched.get(a.pk) else None) for a in accounts}
+    code_of = {
+        a.external_id: (territory.code if (territory := matched.get(a.pk)) else None)
+        for a in accounts
+    }
     return [code_of.get(a) if a else None for a in account_ids]
 
 

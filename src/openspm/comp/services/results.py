@@ -209,7 +209,7 @@ def insert_arrow(model: type[models.Model], table: pa.Table) -> None:
         return
     quote = connection.ops.quote_name
     opts = model._meta
-    names = ", ".join(quote(opts.get_field(name).column) for name in table.column_names)
+    names = ", ".join(quote(_column(model, name)) for name in table.column_names)
     target = f"{quote(opts.db_table)} ({names})"
     if connection.vendor == "postgresql":
         options = pa_csv.WriteOptions(include_header=False, batch_size=BATCH)
@@ -228,7 +228,14 @@ def insert_arrow(model: type[models.Model], table: pa.Table) -> None:
     sql = f"INSERT INTO {target} VALUES ({marks})"
     with connection.cursor() as cursor:
         for chunk in _chunks(table):
-            cursor.executemany(sql, _text_rows(chunk, text))
+            cursor.executemany(sql, list(_text_rows(chunk, text)))
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.column:
+        raise ValueError(f"{model.__name__}.{name} is not a concrete field")
+    return str(field.column)
 
 
 def _chunks(table: pa.Table) -> Iterator[pa.Table]:
@@ -270,4 +277,5 @@ def _python(column: pa.ChunkedArray) -> list[object]:
     kind = column.type
     if pa.types.is_decimal(kind) or pa.types.is_date(kind) or pa.types.is_timestamp(kind):
         column = column.cast(pa.string())
-    return column.to_pylist()
+    values: list[object] = column.to_pylist()
+    return values
