@@ -19,7 +19,7 @@ from openspm.comp.selectors import statements
 from openspm.comp.services import exports, referral_ledger
 from openspm.org.models import Period
 from openspm.referrals import tasks
-from openspm.referrals.errors import RewardRulesInvalid
+from openspm.referrals.errors import InvalidTransition, RewardRulesInvalid
 from openspm.referrals.models import HousekeepingRun, Program, ProgramTier, Referral, Reward
 from openspm.referrals.services import (
     campaigns,
@@ -296,7 +296,7 @@ class TestLedger:
         period("2026-Q1")
         program = make_program(holding_days=30)
         referral = _win(world, submit(program, make_referrer(program, person=world.people["rep1"])))
-        with pytest.raises(Exception, match="holding period"):
+        with pytest.raises(InvalidTransition, match="holding period"):
             _approved(world, referral)
         assert not Adjustment.objects.exists()
 
