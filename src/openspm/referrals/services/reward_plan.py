@@ -108,7 +108,7 @@ def plan_text(program: Program, tiers: list[ProgramTier]) -> str:
             "    filter: \"side == 'referee'\"",
             f"    amount: {_number(program.referee_reward_amount)}",
         ]
-    lines += ["pay:", "  frequency: month", "  rounding: {places: 2, mode: half_up}"]
+    lines += ["pay:", "  frequency: month", "  rounding: {mode: half_up}"]
     return "\n".join(lines) + "\n"
 
 

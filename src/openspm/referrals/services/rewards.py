@@ -24,8 +24,6 @@ from openspm.referrals.errors import InvalidTransition, RewardRulesInvalid
 from openspm.referrals.models import Program, Referral, Reward
 from openspm.referrals.services import campaigns, reward_plan
 
-CENT = Decimal("0.01")
-
 
 def trigger_at(referral: Referral) -> datetime | None:
     """When the referral reached its program's trigger, if it has."""
