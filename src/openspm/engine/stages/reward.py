@@ -154,7 +154,13 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
     tiers = comp.tiers or [Tier.model_validate({"from": 0, "rate": comp.rate})]
     per_tx = acc == "per_transaction"
     base = _credit_base(ctx, comp, k, comp.measure, acc, mv, tx, pts)
-    pos = ctx.add(
+    quota_join = (
+        f"LEFT JOIN {mp} q ON q.payee_id = b.payee_id AND q.pp = b.pp AND q.measure_id = "
+        f"{d.str_lit(comp.measure)} AND q.accumulate = {d.str_lit(_acc_for_points(acc))}"
+    )
+    # a view: the window runs inside the slicing query, without materialising every credit
+    # at every point a second time
+    pos = ctx.add_view(
         f"c{k}_pos",
         (
             "SELECT b.*, "
@@ -169,15 +175,15 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
                 "AS total"
             )
             + f", q.quota_amount, q.attainment, q.to_date_value AS scope_to_date\nFROM {base} b\n"
-            f"LEFT JOIN {mp} q ON q.payee_id = b.payee_id AND q.pp = b.pp AND q.measure_id = "
-            f"{d.str_lit(comp.measure)} AND q.accumulate = {d.str_lit(_acc_for_points(acc))}"
+            + quota_join
         ),
     )
     if comp.tier_basis == "attainment":
         ctx.checks.append(
             (
-                f"SELECT p.payee_id, pt.period_id FROM {pos} p JOIN {pts} pt ON pt.pp = p.pp "
-                "WHERE p.quota_amount IS NULL OR p.quota_amount = 0 ORDER BY 1, 2 LIMIT 1",
+                f"SELECT b.payee_id, pt.period_id FROM {base} b {quota_join}\n"
+                f"JOIN {pts} pt ON pt.pp = b.pp "
+                "WHERE q.quota_amount IS NULL OR q.quota_amount = 0 ORDER BY 1, 2 LIMIT 1",
                 f"quotas: payee {{0}} has no quota for measure {comp.measure!r} in {{1}}, which "
                 f"component {comp.id!r} of plan {ctx.plan.id!r} needs for attainment",
             )

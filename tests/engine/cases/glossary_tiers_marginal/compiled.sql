@@ -133,7 +133,7 @@ SELECT v.credit_id, v.transaction_id, v.payee_id, v.credit_reason, v.credit_on, 
 FROM p0_mv v JOIN p0_points pt ON v.pp = pt.q_idx AND v.pp <= pt.pp
 WHERE v.measure_id = 'bookings';
 
-CREATE OR REPLACE TEMP TABLE p0_c0_pos AS
+CREATE OR REPLACE TEMP VIEW p0_c0_pos AS
 SELECT b.*, COALESCE(SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp ORDER BY b.credit_on, b.transaction_id, b.credit_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), CAST(0 AS DECIMAL(38, 22))) AS cum_before,
   SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp) AS total, q.quota_amount, q.attainment, q.to_date_value AS scope_to_date
 FROM p0_c0_base b
