@@ -1,13 +1,18 @@
 """`openspm demo --reset` over a paid demo: runs, archives, disputes and adjustments go, the
-closed quarters reopen, and the quarters are paid again."""
+closed quarters reopen, and the quarters are paid again. Early in a fiscal year, the data
+reaches back three fiscal years, so the last eight quarters are still all paid."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 
 from openspm.comp import archive
 from openspm.comp.models import Adjustment, CalcRun, Dispute
 from openspm.org.models import Period
+from openspm.sales.models import Transaction
+from tests.demo.conftest import Generate
 from tests.demo.test_payouts import QUARTERS, run_demo
 
 
@@ -22,5 +27,23 @@ def test_reset_replaces_a_paid_demo_with_a_new_one() -> None:
     assert Period.objects.filter(key__in=QUARTERS, status="closed").count() == 7
     assert Dispute.objects.count() == 4
     assert Adjustment.objects.filter(source=Adjustment.Source.MANUAL).count() == 2
+    for pk in CalcRun.objects.values_list("pk", flat=True):
+        archive.delete_archive(pk)
+
+
+def test_early_in_a_fiscal_year_the_last_eight_quarters_reach_back_three_years(
+    generate: Generate,
+) -> None:
+    generate(as_of=date(2026, 5, 15), pay=True)
+    runs = CalcRun.objects.filter(approval=CalcRun.Approval.APPROVED).order_by("period__start_on")
+    assert [r.period.key for r in runs] == [
+        "2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2",
+    ]  # fmt: skip
+    assert [r.period.status for r in runs] == ["closed"] * 7 + ["open"]
+    booked = Transaction.objects.values_list("booked_on", flat=True)
+    assert min(booked) >= date(2024, 1, 1)
+    assert max(booked) <= date(2026, 5, 15)
+    assert Transaction.objects.filter(booked_on__range=(date(2024, 7, 1), date(2024, 9, 30)))
+    assert Dispute.objects.count() == 4
     for pk in CalcRun.objects.values_list("pk", flat=True):
         archive.delete_archive(pk)

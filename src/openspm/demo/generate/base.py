@@ -13,13 +13,14 @@ from typing import Generic, TypeVar
 from django.db.models import Model
 from simple_history.utils import bulk_create_with_history
 
-from openspm.org.fiscal import fiscal_year_of, fiscal_year_start
+from openspm.org.fiscal import PeriodSpan, fiscal_periods, fiscal_year_of, fiscal_year_start
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
 Progress = Callable[[str, int], None]
 BATCH_SIZE = 2_000
 HISTORY_REASON = "demo company generated"
+PAID_QUARTERS = 8  # the demo calculates, approves and publishes the last eight quarters
 
 
 def create_with_history(model: type[M], objs: list[M]) -> list[M]:
@@ -57,13 +58,27 @@ class Options:
         return fiscal_year_of(self.as_of, self.fiscal_start_month)
 
     @property
-    def fiscal_years(self) -> tuple[int, int]:
-        """The two fiscal years of data: last year and the current one."""
-        return (self.current_fiscal_year - 1, self.current_fiscal_year)
+    def paid_quarters(self) -> list[PeriodSpan]:
+        """The last `PAID_QUARTERS` quarters: the one containing `as_of` and those before it."""
+        current = self.current_fiscal_year
+        spans = [
+            span
+            for year in range(current - 2, current + 1)
+            for span in fiscal_periods(year, self.fiscal_start_month)
+            if span.kind == "quarter" and span.start_on <= self.as_of
+        ]
+        return spans[-PAID_QUARTERS:]
+
+    @property
+    def fiscal_years(self) -> tuple[int, ...]:
+        """The fiscal years of data: whole years, from the one holding the first of the last
+        eight quarters to the current one (last year and this one when `as_of` is in the
+        fourth quarter, three years otherwise)."""
+        return tuple(range(self.paid_quarters[0].fiscal_year, self.current_fiscal_year + 1))
 
     @property
     def start(self) -> date:
-        """The first day of data: the start of last fiscal year."""
+        """The first day of data: the start of the first fiscal year of data."""
         year, month = fiscal_year_start(self.fiscal_years[0], self.fiscal_start_month)
         return date(year, month, 1)
 

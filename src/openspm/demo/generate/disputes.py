@@ -48,15 +48,14 @@ def _rep_lines(run: CalcRun, person: Person, count: int) -> list[EarningLine]:
 
 
 def _disputable_lines(paid: PaidQuarters, person: Person) -> list[EarningLine]:
-    """Four of the rep's lines: two from the current quarter, then two from the latest
-    quarters before it."""
+    """Four of the rep's lines: two from the current quarter (fewer if it has fewer), the
+    rest from the latest quarters before it."""
     found = _rep_lines(paid.runs[-1], person, 2)
-    earlier: list[EarningLine] = []
     for run in reversed(paid.runs[:-1]):
-        earlier += _rep_lines(run, person, 2 - len(earlier))
-        if len(earlier) == 2:
+        if len(found) == 4:
             break
-    return found + earlier
+        found += _rep_lines(run, person, 4 - len(found))
+    return found
 
 
 def make_disputes(paid: PaidQuarters, progress: Progress) -> int:

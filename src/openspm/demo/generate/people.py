@@ -1,6 +1,6 @@
 """The sales organisation: a VP, a director per region, managers, reps, and a year of changes.
 
-Four levels, hired over the years before the data starts; during the two years of data one
+Four levels, hired over the years before the data starts; during the years of data one
 seller is promoted to manager and takes over part of their team, a few reps change manager in
 the middle of a quarter, a few leave (most are replaced) and a few new reps join.
 """

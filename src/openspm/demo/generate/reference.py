@@ -24,10 +24,10 @@ INVERSE_PLACES = Decimal("0.00000001")
 
 
 def make_calendar(options: Options, progress: Progress) -> list[Period]:
-    """Periods for last year, this year and next (next year is for planning)."""
+    """Periods for the years of data and the next one (next year is for planning)."""
     periods: list[Period] = []
-    first, current = options.fiscal_years
-    for year in (first, current, current + 1):
+    years = options.fiscal_years
+    for year in (*years, years[-1] + 1):
         periods.extend(org_services.ensure_fiscal_year(fiscal_year=year))
     progress("fiscal periods", len(periods))
     return periods

@@ -17,9 +17,9 @@ from openspm.comp.services import approvals, calc, close
 from openspm.core.errors import OpenSPMError
 from openspm.core.models import User
 from openspm.demo.generate.base import Options, Progress
+from openspm.org import selectors as org_selectors
 from openspm.org.models import Period
 
-QUARTERS = 8
 TRIGGER = "demo"
 
 
@@ -42,23 +42,20 @@ class PaidQuarters:
         return self.periods[-1]
 
 
-def last_quarters(options: Options, *, count: int = QUARTERS) -> list[Period]:
-    """The quarter containing `as_of` and the ones before it, oldest first."""
-    found = list(
-        Period.objects.filter(kind=Period.Kind.QUARTER, start_on__lte=options.as_of).order_by(
-            "-start_on"
-        )[:count]
-    )
-    return found[::-1]
+def last_quarters(options: Options) -> list[Period]:
+    """The last eight quarters (`Options.paid_quarters`), oldest first."""
+    keys = [span.key for span in options.paid_quarters]
+    return list(Period.objects.filter(key__in=keys).order_by("start_on"))
 
 
 def pay_quarters(options: Options, progress: Progress) -> PaidQuarters:
     """Run, approve and publish each of the last eight quarters, oldest first, closing each
-    one but the current once it is published."""
+    one but the current (and today's) once it is published."""
     comp_admin = User.objects.get(username="compadmin")
     finance = User.objects.get(username="finance")
     periods = last_quarters(options)
     runs = []
+    closed = 0
     for period in periods:
         requested = calc.request_run(actor=comp_admin, period_key=period.key, trigger=TRIGGER)
         run = calc.execute_run(run_id=requested.pk)
@@ -68,9 +65,11 @@ def pay_quarters(options: Options, progress: Progress) -> PaidQuarters:
         approvals.approve_run(actor=comp_admin, run_id=run.pk, comment="Reviewed: demo run.")
         approvals.approve_run(actor=finance, run_id=run.pk, comment="Approved for payroll.")
         runs.append(run)
-        if period != periods[-1]:
+        # Never today's quarter (an `--as-of` in the future): disputes pay into it.
+        if period != periods[-1] and period.end_on < org_selectors.today():
             close.close_period(actor=finance, period_key=period.key)
+            closed += 1
         progress(f"payouts {period.key}", PayoutLine.objects.filter(run=run).count())
     progress("published runs", len(runs))
-    progress("closed quarters", max(0, len(periods) - 1))
+    progress("closed quarters", closed)
     return PaidQuarters(periods=periods, runs=runs)

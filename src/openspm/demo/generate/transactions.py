@@ -30,7 +30,7 @@ from openspm.sales.models import CreditSplit, Transaction
 
 MONTH_OF_QUARTER = (7, 9, 14)  # relative volume of a quarter's first, second and third month
 QUARTER_OF_YEAR = (85, 100, 95, 135)
-YEAR_GROWTH = (100, 115)  # last year, this year
+YEAR_GROWTH = (87, 100, 115)  # two years ago (when there is data then), last year, this year
 TYPES = WeightedChoice(
     [Transaction.Type.NEW, Transaction.Type.RENEWAL, Transaction.Type.UPSELL], [45, 35, 20]
 )
@@ -68,11 +68,18 @@ def _quarters(options: Options) -> list[Quarter]:
         for s in fiscal_periods(year, options.fiscal_start_month)
         if s.kind == "quarter"
     ]
+    first = _first_growth(options)
     return [
-        Quarter(s.start_on, s.end_on, sum(_day_weight(d, s.start_on, s.end_on, i // 4, i % 4)
+        Quarter(s.start_on, s.end_on, sum(_day_weight(d, s.start_on, s.end_on, first + i // 4,
+                                                      i % 4)
                                           for d in days_between(s.start_on, s.end_on)))
         for i, s in enumerate(spans)
     ]  # fmt: skip
+
+
+def _first_growth(options: Options) -> int:
+    """The index in YEAR_GROWTH of the first fiscal year of data (this year is the last)."""
+    return len(YEAR_GROWTH) - len(options.fiscal_years)
 
 
 def _day_weight(day: date, q_start: date, q_end: date, year: int, quarter: int) -> int:
@@ -215,10 +222,11 @@ def make_transactions(
     quarters = _quarters(options)
     days: list[date] = []
     weights: list[int] = []
+    first = _first_growth(options)
     for i, quarter in enumerate(quarters):
         for day in days_between(quarter.start, min(quarter.end, options.as_of)):
             days.append(day)
-            weights.append(_day_weight(day, quarter.start, quarter.end, i // 4, i % 4))
+            weights.append(_day_weight(day, quarter.start, quarter.end, first + i // 4, i % 4))
     count = options.count(60_000, 200)
     pick_day = WeightedChoice(days, weights)
     dates = sorted(pick_day.draw(rng) for _ in range(count))

@@ -31,7 +31,8 @@ def scale(text: str) -> Decimal:
 class Command(BaseCommand):
     help = (
         "Generate the demo company (about 200 people, 5,000 accounts and 60,000 transactions "
-        "over two fiscal years, a published plan per selling role), calculate, approve and "
+        "over last and this fiscal year, and the year before when the last eight quarters "
+        "reach into it; a published plan per selling role), calculate, approve and "
         "publish the last eight quarters (closing all but the current one), open a few "
         "disputes and enter a few adjustments; deterministic for a seed. Prints a login for "
         "each role. Refuses to run on a database that already holds data unless --reset is "
