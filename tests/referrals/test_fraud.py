@@ -4,17 +4,21 @@ checks through the public doors, and the review queue holding what they flag."""
 
 from __future__ import annotations
 
+import threading
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from openspm.referrals import selectors
 from openspm.referrals.errors import RateLimited
 from openspm.referrals.models import FraudSignal, RateCounter, Referral
-from openspm.referrals.services import funnel, intake, rewards
+from openspm.referrals.services import funnel, intake, ratelimit, rewards
 from openspm.referrals.views_public import STARTED_SALT
 from tests.factories import World
 from tests.referrals.factories import make_program, make_referrer, submit
@@ -220,3 +224,51 @@ class TestReviewQueue:
         assert flagged not in rewards.due_referrals(program=program)
         funnel.review(actor=admin, referral_id=flagged.pk, approve=True)
         assert [r.pk for r in rewards.due_referrals(program=program)] == [flagged.pk]
+
+
+class TestRateCounter:
+    """The counter behind every hard limit: one upsert statement per hit."""
+
+    def test_counts_per_key_and_window_and_reads_back_through_the_orm(self) -> None:
+        now = timezone.now()
+        assert [ratelimit.hit(key="a", limit=10, window_seconds=60, now=now) for _ in "xyz"] == [
+            1,
+            2,
+            3,
+        ]
+        assert ratelimit.hit(key="b", limit=10, window_seconds=60, now=now) == 1
+        row = RateCounter.objects.get(key="a")
+        assert row.count == 3
+        assert row.window_start == ratelimit._window_start(now, 60)
+        # the update-then-insert path (SQLite before 3.35) continues the same row
+        assert ratelimit._count_orm("a", row.window_start) == 4
+
+    def test_old_windows_are_purged_by_their_start(self) -> None:
+        now = timezone.now()
+        ratelimit.hit(key="old", limit=10, window_seconds=60, now=now - timedelta(hours=2))
+        ratelimit.hit(key="new", limit=10, window_seconds=60, now=now)
+        assert ratelimit.purge(before=now - timedelta(hours=1)) == 1
+        assert list(RateCounter.objects.values_list("key", flat=True)) == ["new"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_hits_are_each_counted_once() -> None:
+    now = timezone.now()
+    seen: list[int] = []
+    start = threading.Barrier(6)
+
+    def hammer() -> None:
+        try:
+            start.wait()
+            for _ in range(5):
+                seen.append(ratelimit.hit(key="k", limit=1000, window_seconds=3600, now=now))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=hammer) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(seen) == list(range(1, 31))
+    assert RateCounter.objects.get(key="k").count == 30
