@@ -167,3 +167,21 @@ class TestInsertArrow:
             ),
         )
         assert PayoutLine.objects.get(run=run).transaction_refs == refs
+
+
+@pytest.mark.django_db
+def test_a_run_logs_the_seconds_of_its_stages(
+    world: World, tmp_path: Path, settings: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """benchmarks/app.py reads these; operators see where a slow run spent its time."""
+    settings.RUN_ARCHIVE_DIR = tmp_path / "runs"  # type: ignore[attr-defined]
+    publish_ae_plan(world)
+    glossary_quarter(world)
+    run = calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1")
+    with caplog.at_level("INFO", logger="openspm.comp.services.calc"):
+        calc.execute_run(run_id=run.pk)
+    [record] = [r for r in caplog.records if hasattr(r, "stage_seconds")]
+    stages = record.stage_seconds
+    assert list(stages) == ["plans", "read", "engine", "archive", "write"]
+    assert all(seconds >= 0 for seconds in stages.values())
+    assert f"run {run.pk} of 2026-Q1" in record.getMessage()
