@@ -31,6 +31,8 @@ CSV_FIELD_LIMIT = csv.field_size_limit() // 2  # bytes, with room for doubled qu
 
 
 class UnknownPayee(OpenSPMError):
+    """The engine's output names a payee the database does not hold (the run fails)."""
+
     status = 422
 
 
@@ -40,7 +42,9 @@ class Col:
 
     field: str
     source: str
-    kind: str = "text"  # text | blank | amount | rate | date | int | person | payee
+    #: text or date (as given), blank (null → ""), amount / rate (rounded; amount0: null → 0),
+    #: int (int0: null → 0), refs (";" → " "), payee (external id → person key, or null)
+    kind: str = "text"
 
 
 def _cols(*specs: str) -> tuple[Col, ...]:
