@@ -38,6 +38,14 @@ class TestDrafts:
         issues = check_document(plan_text(code="other", number=3), code="ae", number=1)
         assert {(i.path, i.line) for i in issues} == {("id", 2), ("version", 3)}
 
+    def test_referral_plans_are_not_stored_as_plans(self) -> None:
+        text = plan_text().replace("schema_version: 1\n", "schema_version: 1\nkind: referral\n")
+        issues = check_document(text, code="ae", number=1)
+        assert [(i.path, i.line) for i in issues] == [
+            ("kind", text.splitlines().index("kind: referral") + 1)
+        ]
+        assert "referral program" in issues[0].message
+
     def test_with_version_rewrites_only_the_top_level_line(self) -> None:
         assert "version: 7\n" in with_version(plan_text(number=1), 7)
         assert with_version("id: x\nname: y\n", 2) == "id: x\nversion: 2\nname: y\n"

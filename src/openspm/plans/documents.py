@@ -11,6 +11,7 @@ from openspm.engine import PlanError, load_plan_text
 
 _VERSION_LINE = re.compile(r"^version:[^\n]*$", re.MULTILINE)
 _ID_LINE = re.compile(r"^id:[^\n]*$", re.MULTILINE)
+_KIND_LINE = re.compile(r"^kind:[^\n]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,15 @@ def check_document(
         issues.append(DocumentIssue(0, "effective_from", f"must be {effective_from} or omitted"))
     if plan.effective_to is not None and plan.effective_to != effective_to:
         issues.append(DocumentIssue(0, "effective_to", f"must be {effective_to} or omitted"))
+    if plan.kind != "commission":
+        # referral plans are compiled from each referral program, never stored here
+        issues.append(
+            DocumentIssue(
+                _line_of(text, _KIND_LINE),
+                "kind",
+                "must be 'commission': referral rewards are set on the referral program",
+            )
+        )
     return issues
 
 
