@@ -36,6 +36,22 @@ Format = Literal["csv", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "parquet")
 _BATCH_ROWS = 1_000_000
 _NEEDS_QUOTES = r'[",\r\n]'
+#: output text columns whose values are identifiers of the plan language (``^[a-z][a-z0-9_]*$``),
+#: generated period keys or the plan's (validated) currency code
+_PLAIN_TEXT = frozenset(
+    {
+        "run_fingerprint",
+        "plan_id",
+        "component_id",
+        "component_kind",
+        "line_type",
+        "credit_reason",
+        "measure_id",
+        "accumulate",
+        "period_id",
+        "plan_currency",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -68,12 +84,13 @@ def _csv_header(names: Sequence[str]) -> bytes:
 
 def _append_csv(batch: pa.RecordBatch | pa.Table, fh: object) -> None:
     """Append ``batch`` as CSV rows, quoting values only when some value needs it."""
-    # decimals as text and the hex fingerprint never need quotes: check only the other strings
+    # decimals as text, plan identifiers, fixed vocabularies and the hex fingerprint never
+    # need quotes: check only the strings that come from the data or free-text labels
     needs = any(
         pc.any(pc.match_substring_regex(batch.column(i), _NEEDS_QUOTES)).as_py()
         for i, name in enumerate(batch.schema.names)
         if pa.types.is_string(batch.schema.field(i).type)
-        and name != "run_fingerprint"
+        and name not in _PLAIN_TEXT
         and batch.num_rows
     )
     with ThreadPoolExecutor(max_workers=4) as pool:  # Arrow kernels release the GIL
