@@ -237,6 +237,10 @@ def handle_webhook(*, timestamp: str, signature: str, body: bytes) -> WebhookEve
     kind = payload.get("type")
     if kind not in EVENTS:
         raise InvalidInput(f"Unknown event type {kind!r}.", detail={"types": sorted(EVENTS)})
+    # A replay is refused here, without waiting for the writer; a concurrent delivery of the
+    # same id that passes this check fails on the event's unique id inside the transaction.
+    if WebhookEvent.objects.filter(event_id=payload["id"]).exists():
+        raise WebhookReplay("This event was already processed.")
     with _one_writer():
         return _apply_event(payload, kind)
 
@@ -258,8 +262,6 @@ def _one_writer() -> Iterator[None]:
 
 @transaction.atomic
 def _apply_event(payload: dict[str, Any], kind: str) -> WebhookEvent:
-    if WebhookEvent.objects.filter(event_id=payload["id"]).exists():
-        raise WebhookReplay("This event was already processed.")
     referral = _find(payload)
     account = payload.get("account")
     _apply(
