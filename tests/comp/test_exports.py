@@ -182,11 +182,11 @@ class TestAccrualJournal:
             viewer=world.users["admin"], kind="accruals", period_key="2026-Q2"
         )
         assert text.splitlines() == [
-            "date,account,debit,credit,currency,payee_id,memo",
+            "date,account,debit,credit,currency,payee_id,memo,reference",
             "2026-06-30,6100 Commission expense,1000.00,0.00,USD,REP1,"
-            "2026-Q2 commissions of Rep1 Test: earned",
+            "2026-Q2 commissions of Rep1 Test: earned,",
             "2026-06-30,2110 Commissions payable,0.00,1000.00,USD,REP1,"
-            "2026-Q2 commissions of Rep1 Test: paid",
+            "2026-Q2 commissions of Rep1 Test: paid,",
         ]
 
     def test_refused_without_a_published_run(self, world: World) -> None:

@@ -54,11 +54,11 @@ class TestPayoutsCommand:
         out, _ = _run("export-accruals", "2026-Q1", "-", "--as", "compadmin")
         assert out.splitlines()[1:] == [
             "2026-03-31,6100 Commission expense,36000.00,0.00,USD,REP1,"
-            "2026-Q1 commissions of Rep1 Test: earned",
+            "2026-Q1 commissions of Rep1 Test: earned,",
             "2026-03-31,2110 Commissions payable,0.00,30000.00,USD,REP1,"
-            "2026-Q1 commissions of Rep1 Test: paid",
+            "2026-Q1 commissions of Rep1 Test: paid,",
             "2026-03-31,2100 Accrued commissions,0.00,6000.00,USD,REP1,"
-            '"2026-Q1 commissions of Rep1 Test: accrued (earned, not yet paid; held 6000.00)"',
+            '"2026-Q1 commissions of Rep1 Test: accrued (earned, not yet paid; held 6000.00)",',
         ]
 
     def test_export_capitalization_schedule_and_journal(self) -> None:

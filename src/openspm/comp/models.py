@@ -398,8 +398,9 @@ class CalcSchedule(TimeStampedModel):
 
 
 class AccountingPolicy(TimeStampedModel):
-    """How commission cost is booked (ASC 340-40 / IFRS 15): what is capitalised, and over how
-    long it is amortised. One row: the company's policy."""
+    """How commission cost is booked (ASC 340-40 / IFRS 15): what is capitalised, over how
+    long it is amortised, the payroll earning codes and the GL accounts of the journals. One
+    row: the company's policy."""
 
     benefit_months = models.PositiveSmallIntegerField(default=36)
     practical_expedient = models.BooleanField(
@@ -409,6 +410,20 @@ class AccountingPolicy(TimeStampedModel):
     payroll_earning_code = models.CharField(max_length=32, default="COMM")
     adjustment_earning_code = models.CharField(max_length=32, default="COMMADJ")
     referral_earning_code = models.CharField(max_length=32, default="REFERRAL")
+    # GL accounts of the accrual and capitalisation journals (code and name, as the GL shows).
+    expense_account = models.CharField(max_length=100, default="6100 Commission expense")
+    referral_expense_account = models.CharField(
+        max_length=100,
+        default="6150 Referral reward expense",
+        help_text="Debited for referral rewards posted to the ledger",
+    )
+    payable_account = models.CharField(
+        max_length=100,
+        default="2110 Commissions payable",
+        help_text="Payroll liability: released payouts and approved adjustments",
+    )
+    accrued_account = models.CharField(max_length=100, default="2100 Accrued commissions")
+    asset_account = models.CharField(max_length=100, default="1450 Capitalised contract costs")
     history = HistoricalRecords()
 
     class Meta:

@@ -11,7 +11,12 @@ float). Everything here reads published runs only: a period without one is refus
 - Accrual journal: per payee, period and currency, earned (earning lines) against paid
   (released payout amounts, in the plan's currency). The accrual is earned − paid, so held
   amounts are in it. Lines: Dr commission expense (earned) = Cr commissions payable (paid) +
-  Cr accrued commissions (accrual); a negative amount moves to the other side.
+  Cr accrued commissions (accrual); a negative amount moves to the other side. Then each
+  approved adjustment of those periods (manual, dispute, retro, referral), which payroll pays
+  with the period: Dr commission expense (referral rewards: the referral reward expense
+  account) / Cr commissions payable, its `reference` naming the adjustment (`adjustment-<id>`,
+  then the posted line's own reference, such as `referral-reward-<id>`). Accounts come from
+  the `AccountingPolicy`.
 - Capitalisation: commission lines of capitalised kinds (policy, default commission and
   spiff) that belong to a deal become one asset per payee and deal, rounded to the cent,
   amortised straight-line over `benefit_months` from the deal's booked month: each month
@@ -42,10 +47,6 @@ from openspm.sales.models import Transaction
 CENT = Decimal("0.01")
 PAY_DELAY_DAYS = 15
 DEFAULT_CAPITALIZED_KINDS = ("commission", "spiff")
-EXPENSE_ACCOUNT = "6100 Commission expense"
-PAYABLE_ACCOUNT = "2110 Commissions payable"
-ACCRUED_ACCOUNT = "2100 Accrued commissions"
-ASSET_ACCOUNT = "1450 Capitalised contract costs"
 EXPORT_KINDS = ("payroll", "accruals", "capitalization", "capitalization-journal")
 
 
@@ -183,6 +184,9 @@ class AccrualRow:
 
 @dataclass(frozen=True)
 class JournalLine:
+    """One side of a journal entry; `reference` traces a line to its source document (an
+    adjustment's `adjustment-<id>`), empty for lines summed from a run."""
+
     date: date
     account: str
     debit: Decimal
@@ -190,10 +194,19 @@ class JournalLine:
     currency: str
     payee_id: str
     memo: str
+    reference: str = ""
 
 
 def _line(
-    on: date, account: str, amount: Decimal, *, debit: bool, currency: str, payee_id: str, memo: str
+    on: date,
+    account: str,
+    amount: Decimal,
+    *,
+    debit: bool,
+    currency: str,
+    payee_id: str,
+    memo: str,
+    reference: str = "",
 ) -> JournalLine:
     """A journal line; a negative amount goes to the other side."""
     if amount < 0:
@@ -207,6 +220,7 @@ def _line(
         currency=currency,
         payee_id=payee_id,
         memo=memo,
+        reference=reference,
     )
 
 
@@ -214,7 +228,10 @@ def accrual_rows(*, viewer: Viewer, period_key: str) -> list[AccrualRow]:
     """Earned vs paid per payee, period and currency over the published runs in the period."""
     _require_export(viewer)
     period = org_selectors.get_period(key=period_key)
-    runs = _published_runs_within(period)
+    return _accrual_rows(_published_runs_within(period))
+
+
+def _accrual_rows(runs: Sequence[CalcRun]) -> list[AccrualRow]:
     period_of = {run.pk: run.period.key for run in runs}
     earned: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
     paid: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
@@ -246,36 +263,88 @@ def accrual_rows(*, viewer: Viewer, period_key: str) -> list[AccrualRow]:
     return sorted(rows, key=lambda r: (r.period, r.payee_id, r.currency))
 
 
+def adjustment_reference(adjustment: Adjustment) -> str:
+    """How a journal line names its adjustment: `adjustment-<id>`, then the posted line's own
+    reference when it has one (`adjustment-12 referral-reward-5`)."""
+    return " ".join(filter(None, (f"adjustment-{adjustment.pk}", adjustment.reference)))
+
+
+def _adjustment_lines(periods: Sequence[Period], policy: AccountingPolicy) -> list[JournalLine]:
+    """Each approved adjustment of `periods` (paid with the period's payroll), dated the
+    period's end: Dr commission expense, or the referral reward expense account for referral
+    rewards, / Cr commissions payable; a recovery (negative) the other way round."""
+    adjustments = (
+        Adjustment.objects.filter(period__in=periods, status=Adjustment.Status.APPROVED)
+        .select_related("period", "person")
+        .order_by("period__start_on", "person__external_id", "pk")
+    )
+    lines = []
+    for adjustment in adjustments:
+        amount = cents(adjustment.amount)
+        if amount == 0:
+            continue
+        period, person = adjustment.period, adjustment.person
+        expense = (
+            policy.referral_expense_account
+            if adjustment.source == Adjustment.Source.REFERRAL
+            else policy.expense_account
+        )
+        common = {
+            "currency": adjustment.currency,
+            "payee_id": person.external_id,
+            "memo": (
+                f"{period.key} adjustment of {person.full_name} "
+                f"({adjustment.get_source_display().lower()}): {adjustment.description}"
+            ),
+            "reference": adjustment_reference(adjustment),
+        }
+        lines.append(_line(period.end_on, expense, amount, debit=True, **common))
+        lines.append(_line(period.end_on, policy.payable_account, amount, debit=False, **common))
+    return lines
+
+
 def accrual_journal(*, viewer: Viewer, period_key: str) -> list[JournalLine]:
     """Dr commission expense (earned) / Cr commissions payable (paid) / Cr accrued
-    commissions (earned − paid), per payee, period and currency, dated the period's end."""
-    rows = accrual_rows(viewer=viewer, period_key=period_key)
-    ends = dict(
-        Period.objects.filter(key__in={r.period for r in rows}).values_list("key", "end_on")
-    )
+    commissions (earned − paid), per payee, period and currency, dated the period's end; then
+    one entry per approved adjustment of those periods (`_adjustment_lines`)."""
+    _require_export(viewer)
+    runs = _published_runs_within(org_selectors.get_period(key=period_key))
+    rows = _accrual_rows(runs)
+    policy = get_policy()
+    periods = list({run.period.pk: run.period for run in runs}.values())
+    ends = {p.key: p.end_on for p in periods}
     lines = []
     for row in rows:
         on, memo = ends[row.period], f"{row.period} commissions of {row.payee_name}"
         common = {"currency": row.currency, "payee_id": row.payee_id}
         lines.append(
-            _line(on, EXPENSE_ACCOUNT, row.earned, debit=True, memo=f"{memo}: earned", **common)
+            _line(
+                on, policy.expense_account, row.earned, debit=True, memo=f"{memo}: earned", **common
+            )
         )
         if row.paid:
             lines.append(
-                _line(on, PAYABLE_ACCOUNT, row.paid, debit=False, memo=f"{memo}: paid", **common)
+                _line(
+                    on,
+                    policy.payable_account,
+                    row.paid,
+                    debit=False,
+                    memo=f"{memo}: paid",
+                    **common,
+                )
             )
         if row.accrual:
             lines.append(
                 _line(
                     on,
-                    ACCRUED_ACCOUNT,
+                    policy.accrued_account,
                     row.accrual,
                     debit=False,
                     memo=f"{memo}: accrued (earned, not yet paid; held {row.held})",
                     **common,
                 )
             )
-    return lines
+    return lines + _adjustment_lines(periods, policy)
 
 
 # --- ASC 340-40 / IFRS 15 capitalisation ----------------------------------------------------
@@ -375,6 +444,12 @@ def capitalization_journal(*, viewer: Viewer, period_key: str) -> list[JournalLi
     """Each asset's entries: Dr capitalised contract costs / Cr accrued commissions when
     booked, then each month Dr commission expense / Cr capitalised contract costs. A cost
     expensed at once is Dr commission expense / Cr accrued commissions in its booked month."""
+    policy = get_policy()
+    expense, accrued, asset_account = (
+        policy.expense_account,
+        policy.accrued_account,
+        policy.asset_account,
+    )
     lines = []
     for asset in capitalization_schedule(viewer=viewer, period_key=period_key):
         deal = f"{asset.payee_name}, deal {asset.transaction_ref}"
@@ -382,31 +457,25 @@ def capitalization_journal(*, viewer: Viewer, period_key: str) -> list[JournalLi
         if asset.expensed_at_once:
             memo = f"Commission on {deal}, expensed when incurred (practical expedient)"
             lines.append(
-                _line(
-                    asset.booked_on, EXPENSE_ACCOUNT, asset.amount, debit=True, memo=memo, **common
-                )
+                _line(asset.booked_on, expense, asset.amount, debit=True, memo=memo, **common)
             )
             lines.append(
-                _line(
-                    asset.booked_on, ACCRUED_ACCOUNT, asset.amount, debit=False, memo=memo, **common
-                )
+                _line(asset.booked_on, accrued, asset.amount, debit=False, memo=memo, **common)
             )
             continue
         memo = f"Capitalised commission on {deal}"
         lines.append(
-            _line(asset.booked_on, ASSET_ACCOUNT, asset.amount, debit=True, memo=memo, **common)
+            _line(asset.booked_on, asset_account, asset.amount, debit=True, memo=memo, **common)
         )
         lines.append(
-            _line(asset.booked_on, ACCRUED_ACCOUNT, asset.amount, debit=False, memo=memo, **common)
+            _line(asset.booked_on, accrued, asset.amount, debit=False, memo=memo, **common)
         )
         total = len(asset.months)
         for number, month in enumerate(asset.months, start=1):
             memo = f"Amortisation {number}/{total} of commission on {deal}"
+            lines.append(_line(month.month, expense, month.amount, debit=True, memo=memo, **common))
             lines.append(
-                _line(month.month, EXPENSE_ACCOUNT, month.amount, debit=True, memo=memo, **common)
-            )
-            lines.append(
-                _line(month.month, ASSET_ACCOUNT, month.amount, debit=False, memo=memo, **common)
+                _line(month.month, asset_account, month.amount, debit=False, memo=memo, **common)
             )
     return lines
 
