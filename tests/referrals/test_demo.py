@@ -15,12 +15,12 @@ from tests.factories import World
 pytestmark = pytest.mark.django_db
 
 
-def test_creates_two_programs_with_funnels(world: World) -> None:
+def test_creates_three_programs_with_funnels(world: World) -> None:
     out = StringIO()
     call_command("referrals_demo", "--json", stdout=out)
     summary = json.loads(out.getvalue())
-    assert summary["programs"] == Program.objects.count() == 2
-    assert summary["referrals"] == Referral.objects.count() == 60
+    assert summary["programs"] == Program.objects.count() == 3  # partner, customer, employee
+    assert summary["referrals"] == Referral.objects.count() == 60 + 7
     stages = set(Referral.objects.values_list("stage", flat=True))
     assert {"lead", "won", "lost"} <= stages
     assert Reward.objects.filter(status=Reward.Status.PAID).exists()

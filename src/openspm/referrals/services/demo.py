@@ -1,12 +1,17 @@
 """Demo referral data over the demo company: a partner program and a customer program with
 realistic funnels (submitted → lead → qualified → opportunity → won | lost, flagged cases,
-rewards held, approved and paid). Run after `openspm demo`: `openspm referrals_demo`."""
+rewards held, approved and paid), and an employee program whose referrers are the demo's
+employees with a login (the `rep` first): their rewards released by `today` are approved and
+posted to the comp ledger (`rewards.approve_due_rewards` → `comp.services.referral_ledger`)
+into the open quarter of `today`, so they show on the rep's statement, in its *Referral
+rewards* section, and in the payroll and GL exports. `openspm demo` loads it after paying the
+quarters; `openspm referrals_demo` loads it into a demo made without it."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,13 +19,29 @@ from django.utils import timezone
 
 from openspm.core.models import User
 from openspm.core.roles import Role
+from openspm.kernel.periods import fiscal_year_of
 from openspm.org import selectors as org_selectors
-from openspm.referrals.models import Program, Referral, Reward
+from openspm.org import services as org_services
+from openspm.org.models import Person
+from openspm.referrals.models import Program, Referral, Referrer, Reward
 from openspm.referrals.services import funnel, intake, programs, rewards
 
 PREFIXES = ("Blue", "North", "Bright", "Iron", "Silver", "Quantum", "Cedar", "Harbor", "Summit")
 SUFFIXES = ("Analytics", "Logistics", "Health", "Foods", "Labs", "Energy", "Media", "Capital")
 COUNTRIES = ("US", "US", "US", "GB", "DE", "FR", "CA")
+# The employee program's referrals: (referrer: index into the employees with a login, rep
+# first; company; the stage reached; days before today it reached it; the deal). Reaching won
+# more than the 30 holding days ago releases the reward, so today's approval posts it.
+EMPLOYEE_REFERRALS: tuple[tuple[int, str, str, int, Decimal | None], ...] = (
+    (0, "Kestrel Freight", "won", 75, Decimal("42000")),
+    (0, "Wren Dental", "won", 45, Decimal("18500")),
+    (0, "Marlow Biotech", "won", 9, Decimal("64000")),  # the third success: 1,500, held
+    (0, "Osprey Aviation", "qualified", 4, None),
+    (1, "Heron Textiles", "won", 60, Decimal("27000")),
+    (1, "Fjord Shipping", "lost", 20, None),
+    (2, "Tamarind Hotels", "opportunity", 12, None),
+)
+EMPLOYEE_ROLES = (Role.REP.value, Role.MANAGER.value)
 
 
 @dataclass(frozen=True)
@@ -31,6 +52,7 @@ class DemoSummary:
     won: int
     flagged: int
     rewards: int
+    posted: int  # referrer rewards in the comp ledger (approved adjustments of source referral)
 
 
 class DemoNotReady(Exception):
@@ -47,13 +69,111 @@ def _actor() -> User:
     return actor
 
 
+def _employees() -> list[tuple[User, Person]]:
+    """Employees with a login (reps first, then managers, by username) and their payee."""
+    people = (
+        Person.objects.filter(
+            user__isnull=False, user__is_active=True, user__groups__name__in=EMPLOYEE_ROLES
+        )
+        .select_related("user")
+        .distinct()
+    )
+    found = [(p.user, p) for p in people if p.user is not None]
+    rank = {role: n for n, role in enumerate(EMPLOYEE_ROLES)}
+    roles = dict(
+        User.objects.filter(pk__in=[u.pk for u, _ in found], groups__name__in=EMPLOYEE_ROLES)
+        .values_list("pk", "groups__name")
+        .order_by("groups__name")
+    )
+    return sorted(found, key=lambda up: (rank[roles[up[0].pk]], up[0].username))
+
+
+def _employee_program(*, actor: User, now: datetime) -> list[tuple[Referral, datetime, str]]:
+    """The employee program, its referrers (the employees with a login) and their referrals
+    (EMPLOYEE_REFERRALS), moved through the funnel; none without such employees."""
+    employees = _employees()
+    if not employees:
+        return []
+    program = programs.save_program(
+        actor=actor,
+        program=Program(
+            slug="employees",
+            name="Employee referrals",
+            kind=Program.Kind.EMPLOYEE,
+            description="Refer a company you know: 1,000 when it signs, 1,500 from your third "
+            "signed referral, paid with your commissions.",
+            reward_kind=Program.RewardKind.FIXED,
+            reward_amount=Decimal("1000"),
+            currency=employees[0][1].currency,
+            trigger=Program.Trigger.WON,
+            holding_days=30,
+            budget_amount=Decimal("50000"),
+        ),
+    )
+    programs.set_tiers(actor=actor, program=program, tiers=[(3, Decimal("1500"), None)])
+    referrers: list[Referrer] = [
+        programs.create_referrer(
+            program=program,
+            name=user.get_full_name() or person.full_name,
+            email=user.email or person.email or f"{user.username}@demo.example.com",
+            user=user,
+            person=person,
+        )
+        for user, person in employees
+    ]
+    made = []
+    for n, (who, company, stage, days_ago, deal) in enumerate(EMPLOYEE_REFERRALS):
+        if who >= len(referrers):
+            continue
+        slug = company.lower().replace(" ", "-")
+        referral = intake.submit_referral(
+            program=program,
+            referrer=referrers[who],
+            ip="",
+            sub=intake.Submission(
+                referee_name=f"Contact {n} at {company}",
+                referee_email=f"buyer@{slug}.example",
+                referee_company=company,
+                referee_country="US",
+            ),
+        )
+        reached = now - timedelta(days=days_ago)
+        submitted = reached - timedelta(days=24)
+        Referral.objects.filter(pk=referral.pk).update(submitted_at=submitted)
+        path = ["lead", "qualified", "opportunity", "won"]
+        stages = path[: path.index(stage) + 1] if stage in path else ["lead", "lost"]
+        for step, name in enumerate(stages, start=1):
+            at = submitted + (reached - submitted) * step / len(stages)
+            funnel.advance(
+                actor=actor,
+                referral_id=referral.pk,
+                update=funnel.StageUpdate(
+                    stage=name,
+                    at=at,
+                    deal_amount=deal if name == "won" else None,
+                    account={"external_id": f"REF-E{referral.pk:04d}", "name": company}
+                    if name == "lead"
+                    else None,
+                    crm_lead_id=f"L-{referral.pk:05d}" if name == "lead" else "",
+                ),
+            )
+        made.append((referral, submitted, company))
+    return made
+
+
 @transaction.atomic
-def load(*, seed: int = 42) -> DemoSummary:
+def load(*, seed: int = 42, today: date | None = None) -> DemoSummary:
+    """The demo's referral programs, as if today were `today` (default: today): referrals
+    over the six months before it, rewards released by then approved (and the employees'
+    posted to the comp ledger in the open period of `today`), half the rest marked paid."""
     if Program.objects.exists():
         raise DemoNotReady("Referral programs exist already.")
     rng = random.Random(seed)
     actor = _actor()
-    now = timezone.now()
+    if today is None:
+        now, today = timezone.now(), timezone.localdate()
+    else:
+        now = timezone.make_aware(datetime.combine(today, time(12)))
     partner_program = programs.save_program(
         actor=actor,
         program=Program(
@@ -163,17 +283,26 @@ def load(*, seed: int = 42) -> DemoSummary:
                 ),
             )
         won += depth == "won"
-    for program in (partner_program, customer_program):  # what the worker's task does
+    employee_referrals = _employee_program(actor=actor, now=now)
+    won += sum(r.stage == Referral.Stage.WON for r, _, _ in employee_referrals)
+    for program in Program.objects.order_by("pk"):  # what the worker's task does
         rewards.compute_due_rewards(program_id=program.pk)
-    today = timezone.localdate()
+    # Approving posts the employees' rewards into the open period of today: make sure the
+    # fiscal year has its periods (the demo company has them already).
+    org_services.ensure_fiscal_year(
+        fiscal_year=fiscal_year_of(today, org_selectors.get_calendar().start_month)
+    )
     rewards.approve_due_rewards(actor=actor, today=today)
-    for reward in Reward.objects.filter(status=Reward.Status.APPROVED).order_by("pk")[::2]:
+    # Rewards outside the ledger are paid by hand (Mark paid); the ledger's go through payroll.
+    approved = Reward.objects.filter(status=Reward.Status.APPROVED, ledger_line__isnull=True)
+    for reward in approved.order_by("pk")[::2]:
         rewards.mark_paid(actor=actor, reward_id=reward.pk)
     return DemoSummary(
-        programs=2,
-        referrers=len(referrers),
-        referrals=len(referrals),
+        programs=Program.objects.count(),
+        referrers=Referrer.objects.count(),
+        referrals=len(referrals) + len(employee_referrals),
         won=won,
         flagged=Referral.objects.filter(status=Referral.Status.FLAGGED).count(),
         rewards=Reward.objects.count(),
+        posted=Reward.objects.filter(ledger_line__isnull=False).count(),
     )
