@@ -44,7 +44,8 @@ class TestEmployeeProgram:
         assert [r.person for r in referrers][:3] == [
             world.people[n] for n in ("rep1", "rep2", "rep3")
         ]
-        assert all(r.user is not None and r.user == r.person.user for r in referrers)
+        assert all(r.person and r.user and r.user == r.person.user for r in referrers)
+        assert len(referrers) == 6  # three reps, two managers and the VP of the test world
         assert summary.programs == 3
 
     def test_released_rewards_are_approved_and_posted_to_the_ledger(
