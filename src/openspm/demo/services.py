@@ -5,6 +5,8 @@ audit history rows in bulk too, the high-volume tables (accounts, transactions, 
 Plans go through the plans services, as a comp admin and an administrator would; the last eight
 quarters are calculated, approved, published and closed, and disputes and adjustments made,
 through the comp services as the demo logins (`generate/runs.py`, `generate/disputes.py`).
+Then the referral programs (`referrals.services.demo`): the employees' released rewards are
+posted to the comp ledger, into the current quarter.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from openspm.org import selectors as org_selectors
 from openspm.org.models import Period, Person, ReportingLine, Team, TeamMembership
 from openspm.plans.models import Plan
 from openspm.quotas.models import Quota
+from openspm.referrals.models import Program
+from openspm.referrals.services import demo as referrals_demo
 from openspm.sales.models import Account, FxRate, ProductFamily, Transaction
 from openspm.territories.models import Territory
 
@@ -60,6 +64,7 @@ DEMO_MODELS: dict[type[models.Model], str] = {
     ReportingLine: "reporting lines",
     Person: "people",
     Plan: "plans",
+    Program: "referral programs",
 }
 
 
@@ -99,7 +104,8 @@ def load_demo(
     Without `reset`, refuses to touch a database that already holds people, sales data, runs or
     the demo logins; with it, empties the demo tables first (demo logins are reset in place).
     With `pay` (the default), the last eight quarters are run and paid, with disputes and
-    adjustments; their e-mail notifications are dropped.
+    adjustments (their e-mail notifications are dropped), and the referral programs made, the
+    employees' rewards posted to the comp ledger.
     """
     with no_email():
         return _load_demo(
@@ -150,6 +156,7 @@ def _load_demo(
         make_disputes(paid, count)
         make_adjustments(paid, count)
         acknowledge_statements(paid, count)
+        count("referrals", referrals_demo.load(seed=seed, today=options.as_of).referrals)
     return DemoResult(logins=logins, counts=counts)
 
 

@@ -34,7 +34,9 @@ class Command(BaseCommand):
         "over last and this fiscal year, and the year before when the last eight quarters "
         "reach into it; a published plan per selling role), calculate, approve and "
         "publish the last eight quarters (closing all but the current one), open a few "
-        "disputes and enter a few adjustments; deterministic for a seed. Prints a login for "
+        "disputes and enter a few adjustments, then load the referral programs (the "
+        "employees' rewards posted to the current quarter); deterministic for a seed and day. "
+        "Prints a login for "
         "each role. Refuses to run on a database that already holds data unless --reset is "
         "given."
     )
@@ -50,8 +52,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset",
             action="store_true",
-            help="Delete people, sales data, territories and quotas first (all of it, not only "
-            "the demo's), and reset the demo logins.",
+            help="Delete people, sales data, territories, quotas and referral programs first "
+            "(all of it, not only the demo's), and reset the demo logins.",
         )
         parser.add_argument(
             "--if-empty",
@@ -63,7 +65,7 @@ class Command(BaseCommand):
             "--no-payouts",
             action="store_true",
             help="Only the company, its sales data and plans: no calc runs, approvals, closed "
-            "quarters, disputes or adjustments (much faster).",
+            "quarters, disputes, adjustments or referral programs (much faster).",
         )
         parser.add_argument(
             "--as-of",
