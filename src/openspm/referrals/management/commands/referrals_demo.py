@@ -1,4 +1,5 @@
-"""`openspm referrals_demo`: two referral programs with realistic funnels over the demo company."""
+"""`openspm referrals_demo`: the referral programs with realistic funnels over the demo company
+(`openspm demo` loads them too, after paying the quarters)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from openspm.referrals.services import demo, housekeeping
 
 class Command(BaseCommand):
     help = (
-        "Create a partner and a customer referral program, referrers and about 60 referrals "
-        "through the funnel (run after `openspm demo`; refuses if programs exist), and start "
-        "the daily referral housekeeping on the job queue."
+        "Create a partner, a customer and an employee referral program, referrers and about 70 "
+        "referrals through the funnel, the employees' released rewards posted to the comp "
+        "ledger (for a demo made with `openspm demo --no-payouts` or before it loaded them; "
+        "refuses if programs exist), and start the daily referral housekeeping on the job "
+        "queue."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,5 +39,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Referral demo: {summary.programs} programs, {summary.referrers} referrers, "
                 f"{summary.referrals} referrals ({summary.won} won, {summary.flagged} flagged), "
-                f"{summary.rewards} rewards. Landing pages: /r/partners/ and /r/customers/."
+                f"{summary.rewards} rewards ({summary.posted} in the comp ledger). Landing pages: "
+                "/r/partners/, /r/customers/ and /r/employees/."
             )
