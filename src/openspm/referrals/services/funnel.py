@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from openspm.referrals.services import campaigns, rewards, routing
 ORDER = ["submitted", "lead", "qualified", "opportunity", "won"]
 FOREIGN_KEYS = ["program", "referrer", "click", "account", "deal", "owner", "reviewed_by"]
 TOLERANCE_SECONDS = 300
+WRITER_LOCK = "openspm-writer.lock"
 
 
 @transaction.atomic
@@ -248,14 +250,15 @@ def handle_webhook(*, timestamp: str, signature: str, body: bytes) -> WebhookEve
 @contextmanager
 def _one_writer() -> Iterator[None]:
     """On SQLite, queue the webhook's write transactions (and the task each queues on commit)
-    on a lock file beside the database. A waiter wakes as soon as the lock is free, where
+    on a lock file in the database's folder. A waiter wakes as soon as the lock is free, where
     SQLite's busy handler polls with growing sleeps (up to 100 ms) and lets newcomers overtake
-    old waiters: under load that starved some deliveries for seconds. PostgreSQL locks rows."""
+    old waiters: under load that starved some deliveries for seconds. One file per folder (not
+    per database), so test databases leave none behind. PostgreSQL locks rows."""
     name = str(connection.settings_dict["NAME"])
     if connection.vendor != "sqlite" or ":memory:" in name or "mode=memory" in name:
         yield
         return
-    with open(f"{name}-writer.lock", "ab") as lock:
+    with open(Path(name).with_name(WRITER_LOCK), "ab") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 
