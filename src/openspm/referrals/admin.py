@@ -97,3 +97,16 @@ class ClickAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(models.HousekeepingRun)
+class HousekeepingRunAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """One row per day the scheduled housekeeping ran, with what it did; read-only."""
+
+    list_display = ("ran_on", "ran_at")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
