@@ -70,22 +70,17 @@ def _actor() -> User:
 
 
 def _employees() -> list[tuple[User, Person]]:
-    """Employees with a login (reps first, then managers, by username) and their payee."""
-    people = (
-        Person.objects.filter(
-            user__isnull=False, user__is_active=True, user__groups__name__in=EMPLOYEE_ROLES
+    """Employees with a login (reps first, then managers, each by username) and their payee."""
+    found: list[tuple[User, Person]] = []
+    for role in EMPLOYEE_ROLES:
+        people = (
+            Person.objects.filter(user__is_active=True, user__groups__name=role)
+            .exclude(pk__in=[person.pk for _, person in found])
+            .select_related("user")
+            .order_by("user__username")
         )
-        .select_related("user")
-        .distinct()
-    )
-    found = [(p.user, p) for p in people if p.user is not None]
-    rank = {role: n for n, role in enumerate(EMPLOYEE_ROLES)}
-    roles = dict(
-        User.objects.filter(pk__in=[u.pk for u, _ in found], groups__name__in=EMPLOYEE_ROLES)
-        .values_list("pk", "groups__name")
-        .order_by("groups__name")
-    )
-    return sorted(found, key=lambda up: (rank[roles[up[0].pk]], up[0].username))
+        found += [(person.user, person) for person in people if person.user is not None]
+    return found
 
 
 def _employee_program(*, actor: User, now: datetime) -> list[tuple[Referral, datetime, str]]:
