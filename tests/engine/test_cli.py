@@ -26,6 +26,12 @@ def copy_case(name: str, tmp: Path) -> Path:
     return target
 
 
+def run_case(case: Path, out: Path, *extra: str) -> int:
+    """``openspm calc run`` of a case folder's plan and inputs for 2026-Q1 into ``out``."""
+    argv = ["run", str(case / "plan.yaml"), "--data", str(case / "inputs")]
+    return main([*argv, "--period", "2026-Q1", "--out", str(out), *extra])
+
+
 class TestRun:
     def test_writes_outputs_and_manifest(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -143,20 +149,8 @@ class TestExplainAndDiff:
     def test_explain_in_words_and_numbers(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        case = CASES / "glossary_tiers_marginal"
         out = tmp_path / "out"
-        main(
-            [
-                "run",
-                str(case / "plan.yaml"),
-                "--data",
-                str(case / "inputs"),
-                "--period",
-                "2026-Q1",
-                "--out",
-                str(out),
-            ]
-        )
+        run_case(CASES / "glossary_tiers_marginal", out)
         capsys.readouterr()
         assert main(["explain", str(out), "--payee", "a"]) == 0
         text = capsys.readouterr().out
@@ -199,20 +193,7 @@ class TestExplainAndDiff:
 
 class TestFormats:
     def _run(self, out: Path, *extra: str) -> int:
-        case = CASES / "glossary_tiers_marginal"
-        return main(
-            [
-                "run",
-                str(case / "plan.yaml"),
-                "--data",
-                str(case / "inputs"),
-                "--period",
-                "2026-Q1",
-                "--out",
-                str(out),
-                *extra,
-            ]
-        )
+        return run_case(CASES / "glossary_tiers_marginal", out, *extra)
 
     def test_parquet_outputs_keep_exact_decimals_and_explain_reads_them(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -252,8 +233,7 @@ class TestFormats:
         tx = case / "inputs" / "transactions.csv"
         tx.write_text(tx.read_text().replace("D2,", '"D2, ""big""",', 1))
         out = tmp_path / "out"
-        args = ["run", str(case / "plan.yaml"), "--data", str(case / "inputs")]
-        assert main([*args, "--period", "2026-Q1", "--out", str(out)]) == 0
+        assert run_case(case, out) == 0
         with (out / "credits.csv").open(newline="") as fh:
             ids = {r["transaction_id"] for r in csv.DictReader(fh)}
         assert 'D2, "big"' in ids
