@@ -85,10 +85,26 @@ class CalcRun(TimeStampedModel):
 
 
 class RunLine(models.Model):
-    """Columns every result line shares: its run, payee and plan version (the trace's root)."""
+    """Columns every result line shares: its run, payee and plan version (the trace's root).
 
-    run = models.ForeignKey("comp.CalcRun", on_delete=models.CASCADE, related_name="+")
-    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    The run and payee keys have no database constraint (`db_constraint=False`): the writer
+    (`comp.services.results.write_lines`) inserts a run's lines in the run's own transaction,
+    with payee keys read from `Person` in that transaction, and fails the run on an unknown
+    payee; checking millions of keys again at commit was most of PostgreSQL's write time
+    (`docs/performance.md`, "App runs"). Django still cascades a run's deletion to its lines
+    and protects a payee who has lines.
+    """
+
+    run = models.ForeignKey(
+        "comp.CalcRun",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # each line model's (run, person) index serves lookups by run
+    )
+    person = models.ForeignKey(
+        "org.Person", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     plan_code = models.CharField(max_length=64)
     plan_version = models.PositiveIntegerField()
     period_key = models.CharField(max_length=16)
@@ -105,7 +121,12 @@ class CreditLine(RunLine):
     credit_reason = models.CharField(max_length=16)
     rule_id = models.CharField(max_length=64, blank=True)
     source_person = models.ForeignKey(
-        "org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     credit_percent = RateField()
     credited_on = models.DateField()
