@@ -11,8 +11,11 @@ requests/s, p50, p95, p99 and errors.
 Webhook events carry unique ids and valid signatures, and walk each referral through the CRM
 funnel (lead.created, lead.qualified, opportunity.created, opportunity.won with an amount;
 then redeliveries of the win), so they create rewards and queue milestone emails as real
-traffic does. Afterwards every event sent is looked up: the number stored (with its referral)
-must equal the number sent and acknowledged with 200 — none lost, none applied twice.
+traffic does. The server stores each and answers 202; `openspm worker` applies them, running
+beside the server during the load (``--worker during``, the default) or started once the load
+is over (``--worker after``, ``--batch``). Afterwards the run waits for the worker to drain the
+queue, then looks every event sent up: the numbers stored and applied must equal the number
+sent and acknowledged — none lost, none stored twice, none failed.
 
 Only 127.0.0.1 is ever contacted; count and time are bounded.
 Target (issue 5): 200 requests/s, p95 <= 100 ms, no errors, no lost events.
@@ -34,7 +37,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +47,7 @@ MAX_SECONDS = 120
 MAX_THREADS = 128
 WARM_UP_REFERRALS = 40
 TARGET_P95_MS = 100.0
+DRAIN_SECONDS = 300
 # One referral's way through the CRM; past the end, the win is redelivered (a no-op stage).
 FUNNEL = [
     ("lead.created", {}),
@@ -119,10 +123,50 @@ def _stored_events(env: dict[str, str], run: str) -> dict[str, int]:
         "from openspm.referrals.models import WebhookEvent\n"
         f"qs = WebhookEvent.objects.filter(event_id__startswith={run + '-'!r})\n"
         "print(json.dumps({'stored': qs.count(),"
-        " 'applied': qs.filter(referral__isnull=False).count(),"
+        " 'applied': qs.filter(status='applied', referral__isnull=False).count(),"
+        " 'failed': qs.filter(status='failed').count(),"
+        " 'waiting': qs.filter(status='received').count(),"
         " 'distinct': qs.values('event_id').distinct().count()}))\n"
     )
     return dict(json.loads(_python(env, script)))
+
+
+def _drained(env: dict[str, str], run: str, timeout: float) -> tuple[dict[str, int], float]:
+    """Wait until the worker has applied (or failed) every stored event of the run; returns
+    the counts and the seconds waited."""
+    started = time.monotonic()
+    while True:
+        stored = _stored_events(env, run)
+        waited = time.monotonic() - started
+        if stored["waiting"] == 0 or waited > timeout:
+            return stored, round(waited, 1)
+        time.sleep(0.5)
+
+
+@contextmanager
+def working(env: dict[str, str], *, batch: bool = False) -> Iterator[subprocess.Popen[bytes]]:
+    """`openspm worker` (no calc schedules), stopped on exit; `batch`: it exits when the queue
+    is empty."""
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "openspm",
+            "worker",
+            "--schedule-every",
+            "0",
+            *(["--batch"] if batch else []),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield worker
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+        worker.wait(timeout=30)
 
 
 def _free_port() -> int:
@@ -247,7 +291,7 @@ def drive(
             with lock:
                 latencies.append(done - due)
                 service.append(done - sent)
-                if status == "200":
+                if status in ("200", "202"):
                     ok_count += 1
                 else:
                     errors.append(status)
@@ -316,12 +360,17 @@ def run(data_dir: Path, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     landing = _landing_factory(slug)
     webhook = _webhook_factory(referral_ids, tag)
     results: dict[str, dict[str, Any]] = {}
-    with serving(env, args) as (pid, port):
+    with ExitStack() as stack:
+        pid, port = stack.enter_context(serving(env, args))
+        worker = stack.enter_context(working(env)) if args.worker == "during" else None
         # Warm every worker process up (imports, template and URL caches) before measuring,
         # the webhook on referrals of its own, which the measured events never touch.
         drive(port, landing, rps=50, seconds=1, threads=8)
         warm = _webhook_factory(warm_ids, f"warm-{tag}")
         drive(port, warm, rps=50, seconds=len(warm_ids) * 2 / 50, threads=8)
+        if worker is not None:
+            _drained(env, f"warm-{tag}", timeout=60)
+        worker_before = _cpu_seconds(worker.pid) if worker is not None else 0.0
         if args.mixed:
             box: dict[str, dict[str, Any]] = {}
             jobs = [
@@ -347,20 +396,30 @@ def run(data_dir: Path, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
                 results["webhook"] = measured(
                     pid, port, webhook, rps=args.rps, seconds=seconds, threads=threads
                 )
-    if "webhook" in results:
-        r = results["webhook"]
-        stored = _stored_events(env, tag)
-        r["events_sent"] = r["requests"]
-        r["events_stored"] = stored["stored"]
-        r["events_applied"] = stored["applied"]
-        # Lost: acknowledged with 200 but not stored. A timed-out request may still have been
-        # applied, so stored may exceed the 200s; it may never exceed what was sent, and no id
-        # may be stored twice.
-        r["lost_events"] = max(0, r["ok"] - stored["applied"])
-        r["duplicate_events"] = stored["stored"] - stored["distinct"]
-        r["events_consistent"] = (
-            stored["stored"] == stored["applied"] == stored["distinct"] <= r["requests"]
-        )
+        if "webhook" in results:
+            r = results["webhook"]
+            if worker is None:  # the worker starts now, and stops when the queue is empty
+                started = time.monotonic()
+                with working(env, batch=True) as batch:
+                    batch.wait(timeout=DRAIN_SECONDS)
+                r["worker_after_s"] = round(time.monotonic() - started, 1)
+            stored, r["drain_wait_s"] = _drained(env, tag, timeout=DRAIN_SECONDS)
+            if worker is not None:
+                used = _cpu_seconds(worker.pid) - worker_before
+                r["worker_cpu_ms_per_event"] = round(used * 1000 / max(1, stored["stored"]), 2)
+            r["events_sent"] = r["requests"]
+            r["events_stored"] = stored["stored"]
+            r["events_applied"] = stored["applied"]
+            r["events_failed"] = stored["failed"]
+            r["events_waiting"] = stored["waiting"]
+            # Lost: acknowledged but not stored and applied. A timed-out request may still have
+            # been stored, so stored may exceed the acknowledged; it may never exceed what was
+            # sent, and no id may be stored twice.
+            r["lost_events"] = max(0, r["ok"] - stored["applied"])
+            r["duplicate_events"] = stored["stored"] - stored["distinct"]
+            r["events_consistent"] = (
+                stored["stored"] == stored["applied"] == stored["distinct"] <= r["requests"]
+            )
     return results
 
 
@@ -384,6 +443,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-threads", type=int, default=4, help="threads per worker")
     parser.add_argument("--only", choices=["", "landing", "webhook"], default="")
     parser.add_argument("--mixed", action="store_true", help="both endpoints at once")
+    parser.add_argument(
+        "--worker",
+        choices=["during", "after"],
+        default="during",
+        help="run `openspm worker` beside the server during the load, or once it is over",
+    )
     parser.add_argument("--data-dir", type=Path, help="keep (and reuse) the database here")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -406,7 +471,14 @@ def main(argv: list[str] | None = None) -> int:
                 + (f" {r['error_kinds']}" if r["errors"] else "")
                 + (
                     f"  events sent {r['events_sent']} stored {r['events_stored']}"
+                    f" applied {r['events_applied']} failed {r['events_failed']}"
                     f" lost {r['lost_events']} duplicated {r['duplicate_events']}"
+                    f" (queue drained {r['drain_wait_s']} s after the load"
+                    + (
+                        f", worker CPU ms/event {r['worker_cpu_ms_per_event']})"
+                        if "worker_cpu_ms_per_event" in r
+                        else f"; worker run after it {r['worker_after_s']} s)"
+                    )
                     if "lost_events" in r
                     else ""
                 )

@@ -80,7 +80,7 @@ class PublicSubmission:
 @dataclass(frozen=True)
 class SignedWebhook:
     """Not session-authenticated: unsigned is 401 for every role and changes nothing; a
-    correctly signed event is applied whoever is signed in."""
+    correctly signed event is accepted (202, stored for the worker) whoever is signed in."""
 
     def check(self, c: Company, role: str, method: str, path: str) -> list[str]:
         from django.test import override_settings
@@ -108,8 +108,8 @@ class SignedWebhook:
                         "X-OpenSPM-Signature": funnel.sign(secret=secret, timestamp=ts, body=body),
                     },
                 )
-            if signed.status_code != 200:
-                problems.append(f"{role} signed: got {signed.status_code}, expected 200")
+            if signed.status_code != 202:
+                problems.append(f"{role} signed: got {signed.status_code}, expected 202")
             return problems
 
         return rolled_back(attempt)

@@ -63,3 +63,19 @@ def compute_rewards(program: Program) -> None:
     from openspm.referrals.services import rewards
 
     rewards.compute_due_rewards(program_id=program.pk)
+
+
+def run_webhook_jobs() -> list[str]:
+    """What `openspm worker` does with the webhook's queued `apply_webhook_event` jobs: run
+    each ready one, oldest first, in this process, and take it off the queue. Returns the
+    status each job reported."""
+    from django_tasks_db.models import DBTaskResult
+
+    jobs = [
+        job
+        for job in DBTaskResult.objects.ready().order_by("enqueued_at")
+        if job.task_path.endswith(".apply_webhook_event")
+    ]
+    statuses = [job.task.call(*job.task_result.args, **job.task_result.kwargs) for job in jobs]
+    DBTaskResult.objects.filter(pk__in=[job.pk for job in jobs]).delete()
+    return statuses

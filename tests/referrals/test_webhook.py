@@ -1,4 +1,5 @@
-"""The CRM webhook: signed, timely, applied once; anything else changes nothing."""
+"""The CRM webhook: signed, timely, stored once and answered 202, then applied by the worker
+in order, once; anything refused changes nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ from django.test import Client
 from openspm.referrals.models import Referral, Reward, WebhookEvent
 from openspm.referrals.services import funnel
 from tests.referrals.conftest import SECRET
-from tests.referrals.factories import compute_rewards, make_program, make_referrer, submit
+from tests.referrals.factories import (
+    compute_rewards,
+    make_program,
+    make_referrer,
+    run_webhook_jobs,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/referrals/webhooks/crm"
@@ -70,7 +77,14 @@ class TestWebhook:
         ]
         for event in events:
             response = post(client, event)
-            assert response.status_code == 200, response.json()
+            assert response.status_code == 202, response.json()
+            assert response.json()["status"] == "received"
+        # Events 2-4 name the lead and opportunity only: found through the earlier events
+        # before the worker has applied any of them.
+        assert set(WebhookEvent.objects.values_list("referral_id", flat=True)) == {referral.pk}
+        referral.refresh_from_db()
+        assert referral.stage == Referral.Stage.SUBMITTED  # nothing applied in the request
+        assert run_webhook_jobs() == ["applied"] * 4
         referral.refresh_from_db()
         assert (referral.stage, referral.deal_amount, referral.account.name) == (  # type: ignore[union-attr]
             "won",
@@ -84,11 +98,16 @@ class TestWebhook:
         self, client: Client, referral: Referral
     ) -> None:
         event = {"id": "e1", "type": "lead.created", "referral_id": referral.pk, "lead_id": "L-1"}
-        assert post(client, event).status_code == 200
+        assert post(client, event).status_code == 202
+        before = _state()
+        assert post(client, {**event, "type": "lead.lost"}).status_code == 409  # not yet applied
+        assert _state() == before
+        run_webhook_jobs()
         before = _state()
         again = post(client, {**event, "type": "lead.lost"})
         assert again.status_code == 409
         assert _state() == before
+        assert run_webhook_jobs() == []
 
     @pytest.mark.parametrize(
         "kwargs",
@@ -130,14 +149,107 @@ class TestWebhook:
         assert post(client, event, secret="").status_code == 401
         assert not WebhookEvent.objects.exists()
 
-    def test_a_failed_event_is_not_recorded_so_it_can_be_redelivered(
+    @pytest.mark.parametrize(
+        "names",
+        [{"referral_id": 999_999}, {"lead_id": "nobody"}, {"opportunity_id": "nothing"}],
+        ids=["referral", "lead", "opportunity"],
+    )
+    def test_an_event_naming_no_known_referral_is_not_stored_so_it_can_be_redelivered(
+        self, client: Client, referral: Referral, names: dict[str, Any]
+    ) -> None:
+        before = _state()
+        event = {"id": "e1", "type": "opportunity.won", **names}
+        assert post(client, event).status_code == 404
+        assert _state() == before
+        assert run_webhook_jobs() == []
+        event = {"id": "e1", "type": "opportunity.won", "referral_id": referral.pk}
+        assert post(client, event).status_code == 202
+
+    def test_an_invalid_transition_is_recorded_as_failed_and_changes_nothing_else(
         self, client: Client, referral: Referral
     ) -> None:
-        event = {"id": "e1", "type": "opportunity.won", "referral_id": 999_999}
-        assert post(client, event).status_code == 404
-        assert not WebhookEvent.objects.exists()
-        event["referral_id"] = referral.pk
-        assert post(client, event).status_code == 200
+        won = {"id": "w", "type": "opportunity.won", "referral_id": referral.pk, "amount": "10"}
+        assert post(client, won).status_code == 202
+        assert run_webhook_jobs() == ["applied"]
+        before = _state()
+        lost = {"id": "l", "type": "opportunity.lost", "referral_id": referral.pk}
+        assert post(client, lost).status_code == 202
+        assert run_webhook_jobs() == ["failed"]
+        failed = WebhookEvent.objects.get(event_id="l")
+        assert (failed.status, failed.applied_at, failed.error) == (
+            WebhookEvent.Status.FAILED,
+            None,
+            "A won referral cannot be lost.",
+        )
+        after = _state()
+        assert (after["referrals"], after["rewards"]) == (before["referrals"], before["rewards"])
+        assert post(client, lost).status_code == 409  # recorded: a redelivery is a replay
+
+    def test_a_referrals_events_are_applied_in_the_order_received(
+        self, client: Client, referral: Referral
+    ) -> None:
+        """The worker runs the last event's job first: it applies the earlier ones before it,
+        and the earlier jobs then find nothing left to do."""
+        for n, kind in enumerate(["lead.created", "lead.qualified", "opportunity.created"]):
+            assert (
+                post(client, {"id": f"e{n}", "type": kind, "referral_id": referral.pk}).status_code
+                == 202
+            )
+        last = WebhookEvent.objects.get(event_id="e2")
+        applied = funnel.apply_webhook_event(event_pk=last.pk)
+        assert applied.status == WebhookEvent.Status.APPLIED
+        events = WebhookEvent.objects.order_by("pk")
+        assert [e.status for e in events] == ["applied"] * 3
+        assert [e.applied_at for e in events] == sorted(e.applied_at for e in events)  # type: ignore[type-var]
+        referral.refresh_from_db()
+        assert referral.stage == Referral.Stage.OPPORTUNITY
+        assert run_webhook_jobs() == ["applied"] * 3  # each job: its event, already applied
+
+    def test_running_a_job_twice_applies_its_event_once(
+        self, client: Client, referral: Referral
+    ) -> None:
+        from openspm.referrals.models import Message
+
+        event = {"id": "e1", "type": "lead.qualified", "referral_id": referral.pk}
+        assert post(client, event).status_code == 202
+        pk = WebhookEvent.objects.get(event_id="e1").pk
+        messages = Message.objects.count()
+        funnel.apply_webhook_event(event_pk=pk)
+        after_first = _state()
+        assert funnel.apply_webhook_event(event_pk=pk).status == WebhookEvent.Status.APPLIED
+        assert _state() == after_first
+        assert Message.objects.count() == messages + 1
+
+    def test_a_request_stores_one_event_and_queues_one_job(
+        self, client: Client, referral: Referral
+    ) -> None:
+        from django_tasks_db.models import DBTaskResult
+
+        event = {"id": "e1", "type": "lead.created", "referral_id": referral.pk, "lead_id": "L"}
+        assert post(client, event).status_code == 202
+        stored = WebhookEvent.objects.get()
+        assert (stored.event_type, stored.referral_id, stored.crm_lead_id, stored.status) == (
+            "lead.created",
+            referral.pk,
+            "L",
+            WebhookEvent.Status.RECEIVED,
+        )
+        assert json.loads(stored.body) == event
+        job = DBTaskResult.objects.get(task_path__endswith=".apply_webhook_event")
+        assert job.task_result.args == [stored.pk]
+
+    @pytest.mark.parametrize(
+        "bad",
+        [{"amount": "12,50"}, {"amount": [1]}, {"first_year_amount": "lots"}, {"id": "x" * 129}],
+        ids=["comma", "list", "words", "long-id"],
+    )
+    def test_a_malformed_event_is_refused_and_stores_nothing(
+        self, client: Client, referral: Referral, bad: dict[str, Any]
+    ) -> None:
+        before = _state()
+        event = {"id": "e1", "type": "opportunity.won", "referral_id": referral.pk, **bad}
+        assert post(client, event).status_code == 422
+        assert _state() == before
 
     def test_redelivered_stage_sends_no_second_email(
         self, client: Client, referral: Referral
@@ -147,7 +259,8 @@ class TestWebhook:
         before = Message.objects.count()
         for n in (1, 2):
             event = {"id": f"q{n}", "type": "lead.qualified", "referral_id": referral.pk}
-            assert post(client, event).status_code == 200
+            assert post(client, event).status_code == 202
+        assert run_webhook_jobs() == ["applied", "applied"]
         assert Message.objects.count() == before + 1
 
     def test_unknown_type_is_invalid(self, client: Client, referral: Referral) -> None:

@@ -1,6 +1,6 @@
 """The CRM webhook against a forger and a replayer: a signature binds the timestamp and the
 exact body, a captured request cannot be sent again, and concurrent deliveries of one event
-apply it once. Every refusal changes nothing."""
+store it once, so the worker applies it once. Every refusal changes nothing."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from openspm.referrals.errors import WebhookReplay
 from openspm.referrals.models import Message, Referral, Reward, WebhookEvent
 from openspm.referrals.services import funnel
 from tests.referrals.conftest import SECRET
-from tests.referrals.factories import make_program, make_referrer, submit
+from tests.referrals.factories import make_program, make_referrer, run_webhook_jobs, submit
 
 URL = "/api/v1/referrals/webhooks/crm"
 
@@ -120,7 +120,8 @@ class TestReplay:
         captured = signed(
             {"id": "e1", "type": "lead.qualified", "referral_id": referral.pk, "lead_id": "L-1"}
         )
-        assert send(client, *captured).status_code == 200
+        assert send(client, *captured).status_code == 202
+        assert run_webhook_jobs() == ["applied"]
         before = state()
         again = send(client, *captured)
         assert again.status_code == 409
@@ -136,8 +137,9 @@ class TestReplay:
             send(
                 client, *signed({"id": "e1", "type": "lead.created", "referral_id": referral.pk})
             ).status_code
-            == 200
+            == 202
         )
+        run_webhook_jobs()
         before = state()
         replay = signed(
             {"id": "e1", "type": "opportunity.won", "referral_id": other.pk, "amount": "9"}
@@ -154,14 +156,14 @@ class TestReplay:
         event = {"id": "e1", "type": "lead.created", "referral_id": referral.pk}
         body, ts, _ = signed(event)
         assert send(client, body, ts, "sha256=" + "f" * 64).status_code == 401
-        assert send(client, *signed(event)).status_code == 200
+        assert send(client, *signed(event)).status_code == 202
         assert WebhookEvent.objects.get(event_id="e1").referral_id == referral.pk
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_deliveries_of_one_event_apply_it_once() -> None:
-    """Four deliveries of one event at once (a CRM retrying on a slow answer): one is applied,
-    the rest are replays, and the referral moves and emails once."""
+    """Four deliveries of one event at once (a CRM retrying on a slow answer): one is stored,
+    the rest are replays, and once the worker has run the referral moved and emailed once."""
     program = make_program()
     referral = submit(program, make_referrer(program))
     messages_before = Message.objects.filter(referral=referral).count()
@@ -175,7 +177,7 @@ def test_concurrent_deliveries_of_one_event_apply_it_once() -> None:
         try:
             start.wait()
             funnel.handle_webhook(timestamp=ts, signature=signature, body=body)
-            outcomes.append("applied")
+            outcomes.append("stored")
         except WebhookReplay:
             outcomes.append("replay")
         finally:
@@ -186,8 +188,9 @@ def test_concurrent_deliveries_of_one_event_apply_it_once() -> None:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(outcomes) == ["applied", "replay", "replay", "replay"]
+    assert sorted(outcomes) == ["replay", "replay", "replay", "stored"]
     assert WebhookEvent.objects.filter(event_id="race-1").count() == 1
+    assert run_webhook_jobs() == ["applied"]
     referral.refresh_from_db()
     assert (referral.stage, referral.crm_lead_id) == (Referral.Stage.LEAD, "L-9")
     assert Message.objects.filter(referral=referral).count() == messages_before + 1

@@ -80,7 +80,24 @@ class MessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(models.WebhookEvent)
 class WebhookEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("event_id", "event_type", "referral", "received_at")
+    """CRM events as received, and whether the worker applied them or why they failed;
+    read-only."""
+
+    list_display = ("event_id", "event_type", "referral", "status", "received_at", "applied_at")
+    list_filter = ("status", "event_type")
+    search_fields = ("event_id", "crm_lead_id", "crm_opportunity_id", "error")
+    readonly_fields = (
+        "event_id",
+        "event_type",
+        "referral",
+        "status",
+        "received_at",
+        "applied_at",
+        "error",
+        "crm_lead_id",
+        "crm_opportunity_id",
+        "body",
+    )
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -99,13 +99,15 @@ def submit(request: HttpRequest, payload: schemas.SubmissionIn) -> tuple[int, ob
 
 
 @router.post(
-    "/webhooks/crm", response={200: schemas.WebhookOut}, auth=None, openapi_extra=WEBHOOK_BODY
+    "/webhooks/crm", response={202: schemas.WebhookOut}, auth=None, openapi_extra=WEBHOOK_BODY
 )
-def crm_webhook(request: HttpRequest) -> object:
+def crm_webhook(request: HttpRequest) -> tuple[int, object]:
     """Lead and opportunity updates from the CRM, signed with the shared secret
-    (OPENSPM_REFERRAL_WEBHOOK_SECRET). Each event id is applied once: a replay is 409, a bad
-    signature or stale timestamp 401, and neither changes anything."""
-    return funnel.handle_webhook(
+    (OPENSPM_REFERRAL_WEBHOOK_SECRET). A verified event naming a known referral is stored and
+    answered 202; the worker then applies each referral's events in order, once. A replay is
+    409, a bad signature or stale timestamp 401, an unknown referral 404, a malformed event
+    422; none of them stores anything."""
+    return 202, funnel.handle_webhook(
         timestamp=request.headers.get("X-OpenSPM-Timestamp", ""),
         signature=request.headers.get("X-OpenSPM-Signature", ""),
         body=request.body,

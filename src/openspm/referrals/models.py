@@ -371,17 +371,44 @@ class Message(TimeStampedModel):
 
 
 class WebhookEvent(models.Model):
-    """A CRM webhook event already applied: its id makes redelivery and replay a no-op."""
+    """A verified CRM webhook event, stored as received and applied later by the worker.
+
+    Its unique id makes redelivery and replay a no-op. `referral` is resolved when the event
+    arrives; `crm_lead_id` / `crm_opportunity_id` are the ids the event names, so a later event
+    naming only them finds its referral before this one is applied. The worker applies a
+    referral's events in the order received, once: `applied` with `applied_at`, or `failed`
+    with the `error` (a transition the referral's state does not allow)."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        APPLIED = "applied", "Applied"
+        FAILED = "failed", "Failed"
 
     event_id = models.CharField(max_length=128, unique=True)
     event_type = models.CharField(max_length=64)
     referral = models.ForeignKey(
         "referrals.Referral", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    body = models.TextField(blank=True, help_text="The signed JSON body, as received.")
+    crm_lead_id = models.CharField(max_length=64, blank=True, db_index=True)
+    crm_opportunity_id = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
     received_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
 
     class Meta:
         ordering: ClassVar = ["-received_at"]
+        indexes: ClassVar = [
+            models.Index(fields=["referral", "status"], name="webhook_event_referral_status")
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                name="webhook_event_applied_at_iff_applied",
+                condition=Q(status="applied", applied_at__isnull=False)
+                | (~Q(status="applied") & Q(applied_at__isnull=True)),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.event_id

@@ -67,3 +67,4 @@ class WebhookOut(Schema):
     event_id: str
     event_type: str
     referral_id: int | None
+    status: str

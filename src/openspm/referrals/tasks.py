@@ -29,3 +29,12 @@ def compute_referral_rewards(program_id: int) -> int:
     from openspm.referrals.services import rewards
 
     return len(rewards.compute_due_rewards(program_id=program_id))
+
+
+@task()
+def apply_webhook_event(event_pk: int) -> str:
+    """Apply a stored CRM webhook event (and its referral's earlier ones, in order); safe to
+    run twice (an event is applied or failed once). Returns the event's status."""
+    from openspm.referrals.services import funnel
+
+    return funnel.apply_webhook_event(event_pk=event_pk).status

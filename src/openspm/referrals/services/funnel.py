@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from openspm.core.access import Viewer, require_approver, require_edit
-from openspm.core.errors import InvalidInput, NotFound
+from openspm.core.errors import InvalidInput, NotFound, OpenSPMError
 from openspm.referrals import selectors
 from openspm.referrals.errors import InvalidTransition, WebhookRejected, WebhookReplay
 from openspm.referrals.models import Referral, WebhookEvent
@@ -203,32 +204,61 @@ def _decimal(value: object, field: str) -> Decimal | None:
         raise InvalidInput(f"{field} must be a decimal string.") from None
 
 
-def _find(payload: dict[str, Any]) -> Referral:
-    qs = Referral.objects.all()
-    if payload.get("referral_id"):
-        try:  # one query: lock it straight away
-            return _lock(int(payload["referral_id"]))
-        except (Referral.DoesNotExist, TypeError, ValueError):
-            raise NotFound("No referral matches this event.") from None
-    elif (
-        payload.get("opportunity_id")
-        and Referral.objects.filter(crm_opportunity_id=payload["opportunity_id"]).exists()
-    ):
-        qs = qs.filter(crm_opportunity_id=payload["opportunity_id"])
-    elif payload.get("lead_id"):
-        qs = qs.filter(crm_lead_id=payload["lead_id"])
-    else:
-        raise InvalidInput("The event names no referral_id, lead_id or opportunity_id.")
-    found = qs.first()
+def _stage_update(payload: dict[str, Any]) -> StageUpdate:
+    account = payload.get("account")
+    return StageUpdate(
+        stage=EVENTS[payload["type"]],
+        crm_lead_id=str(payload.get("lead_id") or ""),
+        crm_opportunity_id=str(payload.get("opportunity_id") or ""),
+        deal_amount=_decimal(payload.get("amount"), "amount"),
+        first_year_amount=_decimal(payload.get("first_year_amount"), "first_year_amount"),
+        account=account if isinstance(account, dict) else None,
+        deal_external_id=str(payload.get("transaction_external_id") or ""),
+    )
+
+
+def _referral_named(field: str, value: str) -> int | None:
+    """The referral that has this CRM id, or that an earlier event (not failed) named with it
+    and has not been applied yet: two indexed reads at most."""
+    found = Referral.objects.filter(**{field: value}).values_list("pk", flat=True).first()
     if found is None:
+        found = (
+            WebhookEvent.objects.filter(**{field: value}, referral__isnull=False)
+            .exclude(status=WebhookEvent.Status.FAILED)
+            .order_by("pk")
+            .values_list("referral_id", flat=True)
+            .first()
+        )
+    return found
+
+
+def _find(payload: dict[str, Any]) -> int:
+    """The id of the referral the event names: by `referral_id`, else by `opportunity_id`,
+    else by `lead_id`."""
+    if payload.get("referral_id"):
+        try:
+            referral_id = int(payload["referral_id"])
+        except (TypeError, ValueError):
+            raise InvalidInput("referral_id must be an integer.") from None
+        if not Referral.objects.filter(pk=referral_id).exists():
+            raise NotFound("No referral matches this event.")
+        return referral_id
+    opportunity_id = str(payload.get("opportunity_id") or "")
+    lead_id = str(payload.get("lead_id") or "")
+    if not opportunity_id and not lead_id:
+        raise InvalidInput("The event names no referral_id, lead_id or opportunity_id.")
+    found = opportunity_id and _referral_named("crm_opportunity_id", opportunity_id)
+    found = found or (lead_id and _referral_named("crm_lead_id", lead_id))
+    if not found:
         raise NotFound("No referral matches this event.")
-    return _lock(found.pk)
+    return found
 
 
 def handle_webhook(*, timestamp: str, signature: str, body: bytes) -> WebhookEvent:
-    """Verify, then apply one CRM event exactly once. A bad signature, a stale timestamp or an
-    event id seen before raises and changes nothing; so does a failed event (the CRM may
-    redeliver it)."""
+    """Receive one CRM event: verify, parse, refuse a replay or an event naming no known
+    referral, then store it (one insert) and queue its application by the worker
+    (`apply_webhook_event`) in the same transaction. A bad signature, a stale timestamp, an
+    event id seen before, a malformed event or an unknown referral raises and stores nothing."""
     verify(timestamp=timestamp, signature=signature, body=body)
     try:
         payload = json.loads(body, parse_float=Decimal)
@@ -239,21 +269,32 @@ def handle_webhook(*, timestamp: str, signature: str, body: bytes) -> WebhookEve
     kind = payload.get("type")
     if kind not in EVENTS:
         raise InvalidInput(f"Unknown event type {kind!r}.", detail={"types": sorted(EVENTS)})
+    if len(payload["id"]) > WebhookEvent._meta.get_field("event_id").max_length:  # type: ignore[operator]
+        raise InvalidInput("The event id is too long.")
+    update = _stage_update(payload)  # a malformed amount is refused now, not in the worker
     # A replay is refused here, without waiting for the writer; a concurrent delivery of the
     # same id that passes this check fails on the event's unique id inside the transaction.
     if WebhookEvent.objects.filter(event_id=payload["id"]).exists():
         raise WebhookReplay("This event was already processed.")
+    referral_id = _find(payload)
     with _one_writer():
-        return _apply_event(payload, kind)
+        return _store_event(
+            event_id=payload["id"],
+            kind=kind,
+            referral_id=referral_id,
+            body=body,
+            update=update,
+        )
 
 
 @contextmanager
 def _one_writer() -> Iterator[None]:
-    """On SQLite, queue the webhook's write transactions (and the task each queues on commit)
-    on a lock file in the database's folder. A waiter wakes as soon as the lock is free, where
-    SQLite's busy handler polls with growing sleeps (up to 100 ms) and lets newcomers overtake
-    old waiters: under load that starved some deliveries for seconds. One file per folder (not
-    per database), so test databases leave none behind. PostgreSQL locks rows."""
+    """On SQLite, queue the webhook's write transactions (the request's insert and the
+    worker's application) on a lock file in the database's folder. A waiter wakes as soon as
+    the lock is free, where SQLite's busy handler polls with growing sleeps (up to 100 ms) and
+    lets newcomers overtake old waiters: under load that starved some deliveries for seconds.
+    One file per folder (not per database), so test databases leave none behind. PostgreSQL
+    locks rows."""
     name = str(connection.settings_dict["NAME"])
     if connection.vendor != "sqlite" or ":memory:" in name or "mode=memory" in name:
         yield
@@ -264,27 +305,83 @@ def _one_writer() -> Iterator[None]:
 
 
 @transaction.atomic
-def _apply_event(payload: dict[str, Any], kind: str) -> WebhookEvent:
-    referral = _find(payload)
-    account = payload.get("account")
-    _apply(
-        referral,
-        StageUpdate(
-            stage=EVENTS[kind],
-            crm_lead_id=str(payload.get("lead_id") or ""),
-            crm_opportunity_id=str(payload.get("opportunity_id") or ""),
-            deal_amount=_decimal(payload.get("amount"), "amount"),
-            first_year_amount=_decimal(payload.get("first_year_amount"), "first_year_amount"),
-            account=account if isinstance(account, dict) else None,
-            deal_external_id=str(payload.get("transaction_external_id") or ""),
-        ),
-    )
-    # Recorded last, in one insert; a concurrent delivery of the same id that got here first
-    # makes this fail, and the whole event is rolled back as a replay (no savepoint needed:
-    # the error leaves this atomic block).
+def _store_event(
+    *, event_id: str, kind: str, referral_id: int, body: bytes, update: StageUpdate
+) -> WebhookEvent:
+    """One insert for the event and one for its job, in one transaction (the job queue is in
+    the same database). A concurrent delivery of the same id that got here first makes the
+    insert fail, and the delivery is refused as a replay (no savepoint needed: the error
+    leaves this atomic block)."""
+    from openspm.referrals import tasks
+
     try:
-        return WebhookEvent.objects.create(
-            event_id=payload["id"], event_type=kind, referral=referral
+        event = WebhookEvent.objects.create(
+            event_id=event_id,
+            event_type=kind,
+            referral_id=referral_id,
+            body=body.decode(),
+            crm_lead_id=update.crm_lead_id[:64],
+            crm_opportunity_id=update.crm_opportunity_id[:64],
         )
     except IntegrityError:
         raise WebhookReplay("This event was already processed.") from None
+    tasks.apply_webhook_event.enqueue(event.pk)
+    return event
+
+
+def apply_webhook_event(*, event_pk: int) -> WebhookEvent:
+    """The worker's part: apply the event's referral's received events up to this one, oldest
+    first, each once and in its own transaction. A transition the referral's state does not
+    allow marks its event failed, with the error, and changes nothing else. Safe to run twice
+    and in several workers at once (the referral's row lock orders them)."""
+    event = WebhookEvent.objects.get(pk=event_pk)
+    if event.status == WebhookEvent.Status.RECEIVED and event.referral_id is None:
+        _fail_orphan(event_pk=event.pk)
+    elif event.referral_id is not None:
+        while True:
+            with _one_writer():
+                if _apply_next(referral_id=event.referral_id, up_to=event.pk) is None:
+                    break
+    event.refresh_from_db()
+    return event
+
+
+@transaction.atomic
+def _fail_orphan(*, event_pk: int) -> None:
+    WebhookEvent.objects.filter(pk=event_pk, status=WebhookEvent.Status.RECEIVED).update(
+        status=WebhookEvent.Status.FAILED, error="The referral no longer exists."
+    )
+
+
+@transaction.atomic
+def _apply_next(*, referral_id: int, up_to: int) -> WebhookEvent | None:
+    """Apply the referral's oldest received event (up to `up_to`); None when there is none."""
+    try:
+        referral = _lock(referral_id)  # every worker on this referral waits here
+    except Referral.DoesNotExist:
+        return None
+    event = (
+        WebhookEvent.objects.select_for_update()
+        .filter(referral_id=referral_id, status=WebhookEvent.Status.RECEIVED, pk__lte=up_to)
+        .order_by("pk")
+        .first()
+    )
+    if event is None:
+        return None
+    try:
+        with transaction.atomic():  # a failed event rolls back its own changes only
+            _apply(referral, _stage_update(json.loads(event.body, parse_float=Decimal)))
+    except (OpenSPMError, ValidationError) as exc:
+        event.status = WebhookEvent.Status.FAILED
+        event.error = _message(exc)
+    else:
+        event.status = WebhookEvent.Status.APPLIED
+        event.applied_at = timezone.now()
+    event.save(update_fields=["status", "applied_at", "error"])
+    return event
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
