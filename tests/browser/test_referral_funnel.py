@@ -146,10 +146,13 @@ def test_link_to_landing_page_to_won_to_approved_reward_seen_by_the_partner(
         "opportunity_id": "OPP-77",
         "amount": "12000.00",
     }
-    assert _crm_post(live_server.url, won)[0] == 200
+    assert _crm_post(live_server.url, won)[0] == 202
     assert _crm_post(live_server.url, won)[0] == 409
     assert WebhookEvent.objects.filter(event_id="crm-evt-won-1").count() == 1
-    # The worker's part, played by the test: the reward computation the win queued.
+    # The worker's part, played by the test: the event the webhook stored, then the reward
+    # computation the win queued.
+    assert _run_queued("apply_webhook_event") == 1
+    assert WebhookEvent.objects.get(event_id="crm-evt-won-1").status == "applied"
     assert _run_queued("compute_referral_rewards") == 1
     admin.reload()
     expect(admin.get_by_test_id("stage")).to_have_text("Closed-won")
