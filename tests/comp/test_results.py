@@ -8,11 +8,15 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
+from django.db import transaction
 
 from openspm.comp import archive
-from openspm.comp.models import CreditLine, EarningLine, MeasureLine, PayoutLine
+from openspm.comp.models import CalcRun, CreditLine, EarningLine, MeasureLine, PayoutLine
+from openspm.comp.selectors import statements
 from openspm.comp.services import calc, results
+from openspm.core.errors import OpenSPMError
 from openspm.org.models import Person
 from openspm.org.services import ensure_fiscal_year
 from tests.comp.factories import glossary_quarter, publish_ae_plan
@@ -64,7 +68,6 @@ class TestWriteLines:
         assert run.status == "succeeded", run.error
         person_pk = dict(Person.objects.values_list("external_id", "pk"))
         models = {
-            "credits": CreditLine,
             "measures": MeasureLine,
             "earnings": EarningLine,
             "payouts": PayoutLine,
@@ -78,6 +81,141 @@ class TestWriteLines:
             expected = [_expected(name, row, person_pk) for row in output]
             assert stored == expected, name
         assert PayoutLine.objects.filter(run=run).values_list("amount", flat=True).count() == 2
+        assert not CreditLine.objects.filter(run=run).exists()  # credits stay in the archive
+
+    def test_a_lines_drill_down_shows_its_archived_credits_rounded_once(
+        self, world: World, tmp_path: Path, settings: pytest.FixtureRequest
+    ) -> None:
+        settings.RUN_ARCHIVE_DIR = tmp_path / "runs"  # type: ignore[attr-defined]
+        publish_ae_plan(world)
+        glossary_quarter(world)
+        run = calc.execute_run(
+            run_id=calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1").pk
+        )
+        output = archive.read_output(run.pk, "credits").to_pylist()
+        lines = EarningLine.objects.filter(run=run).select_related("person")
+        assert {line.transaction_ref for line in lines} >= {"D1", "D2", "D3"}
+        for line in lines:
+            trace = statements.get_line_trace(viewer=world.users["compadmin"], line_id=line.pk)
+            shown = [
+                (
+                    c.credit_id,
+                    c.person_id,
+                    c.transaction_ref,
+                    c.credit_reason,
+                    c.rule_id,
+                    c.credit_percent,
+                    c.credited_on,
+                    c.source_amount,
+                    c.source_currency,
+                    c.fx_rate,
+                    c.amount,
+                    c.currency,
+                )
+                for c in trace.credits
+            ]
+            expected = [
+                (
+                    row["credit_id"],
+                    line.person_id,
+                    row["transaction_id"],
+                    row["credit_reason"],
+                    row["rule_id"] or "",
+                    _q(row["credit_percent"], RATE),  # type: ignore[arg-type]
+                    row["credited_on"],
+                    _q(row["source_amount"], AMOUNT),  # type: ignore[arg-type]
+                    row["source_currency"],
+                    _q(row["fx_rate"], RATE),  # type: ignore[arg-type]
+                    _q(row["amount"], AMOUNT),  # type: ignore[arg-type]
+                    row["currency"],
+                )
+                for row in sorted(
+                    output, key=lambda r: (r["credited_on"], r["transaction_id"], r["credit_id"])
+                )
+                if row["payee_id"] == line.person.external_id
+                and (
+                    row["credit_id"] == line.credit_id
+                    if line.credit_id
+                    else row["transaction_id"] == line.transaction_ref
+                    if line.transaction_ref
+                    else row["plan_id"] == line.plan_code
+                )
+            ]
+            assert shown == expected, line.pk
+            assert shown, line.pk
+
+    def test_a_run_without_an_archive_shows_its_stored_credit_lines(
+        self, world: World, tmp_path: Path, settings: pytest.FixtureRequest
+    ) -> None:
+        """Runs written before credits left the database keep showing their credit lines."""
+        settings.RUN_ARCHIVE_DIR = tmp_path / "runs"  # type: ignore[attr-defined]
+        publish_ae_plan(world)
+        glossary_quarter(world)
+        run = calc.execute_run(
+            run_id=calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1").pk
+        )
+        line = EarningLine.objects.filter(run=run, transaction_ref="D2").first()
+        assert line is not None
+        archive.delete_archive(run.pk)
+        CreditLine.objects.create(
+            run=run,
+            person_id=line.person_id,
+            plan_code="ae",
+            plan_version=1,
+            period_key="2026-Q1",
+            credit_id=line.credit_id,
+            transaction_ref="D2",
+            credit_reason="owner",
+            credit_percent=Decimal(1),
+            credited_on=date(2026, 2, 10),
+            source_amount=Decimal(100000),
+            source_currency="USD",
+            amount=Decimal(100000),
+            currency="USD",
+        )
+        trace = statements.get_line_trace(viewer=world.users["compadmin"], line_id=line.pk)
+        assert [(c.pk is not None, c.transaction_ref, c.amount) for c in trace.credits] == [
+            (True, "D2", Decimal(100000))
+        ]
+
+
+@pytest.mark.django_db
+class TestWriterChecks:
+    """Result lines carry no database foreign keys: the writer checks the run and payees."""
+
+    def _outputs(self, world: World, tmp_path: Path, settings: pytest.FixtureRequest) -> CalcRun:
+        settings.RUN_ARCHIVE_DIR = tmp_path / "runs"  # type: ignore[attr-defined]
+        publish_ae_plan(world)
+        glossary_quarter(world)
+        run = calc.execute_run(
+            run_id=calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1").pk
+        )
+        assert run.status == "succeeded", run.error
+        return run
+
+    def test_an_unknown_payee_fails_the_write_and_writes_nothing(
+        self, world: World, tmp_path: Path, settings: pytest.FixtureRequest
+    ) -> None:
+        run = self._outputs(world, tmp_path, settings)
+        tables = {name: archive.read_output(run.pk, name) for name in results.LINES}
+        credits = archive.read_output(run.pk, "credits")
+        payees = pc.replace_substring(credits.column("payee_id"), "REP2", "GHOST")
+        tables["credits"] = credits.set_column(
+            credits.schema.get_field_index("payee_id"), "payee_id", payees
+        )
+        before = EarningLine.objects.count()
+        with pytest.raises(results.UnknownPayee, match="GHOST"), transaction.atomic():
+            results.write_lines(run_id=run.pk, period_key="2026-Q1", tables=tables)
+        assert EarningLine.objects.count() == before
+
+    def test_a_missing_run_fails_the_write(
+        self, world: World, tmp_path: Path, settings: pytest.FixtureRequest
+    ) -> None:
+        run = self._outputs(world, tmp_path, settings)
+        tables = {name: archive.read_output(run.pk, name) for name in (*results.LINES, "credits")}
+        with pytest.raises(OpenSPMError, match="No run"), transaction.atomic():
+            results.write_lines(run_id=run.pk + 1000, period_key="2026-Q1", tables=tables)
+        assert not EarningLine.objects.filter(run_id=run.pk + 1000).exists()
 
 
 @pytest.mark.django_db

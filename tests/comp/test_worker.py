@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from openspm.comp.models import CalcRun, CreditLine, PayoutLine
+from openspm.comp.models import CalcRun, MeasureLine, PayoutLine
 from openspm.comp.services import calc
 from tests.comp.factories import glossary_quarter, publish_ae_plan
 from tests.factories import World
@@ -73,12 +73,12 @@ def test_killed_worker_leaves_no_partial_results(
             worker.kill()
             worker.wait()
 
-    assert not CreditLine.objects.filter(run=run).exists()
+    assert not MeasureLine.objects.filter(run=run).exists()
     assert calc.recover_stale_runs() == [run.pk]
     run.refresh_from_db()
     assert run.status == "failed"
     assert "worker stopped" in run.error
-    assert not CreditLine.objects.filter(run=run).exists()
+    assert not MeasureLine.objects.filter(run=run).exists()
     assert not calc.archive.run_dir(run.pk).exists()
 
     retry = calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1")

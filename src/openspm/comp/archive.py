@@ -54,6 +54,19 @@ def read_output(run_id: int, name: str) -> pa.Table:
     return pq.read_table(run_dir(run_id) / "outputs" / f"{name}.parquet")
 
 
+def read_credits(run_id: int, *, payee_id: str, **equal: str) -> list[dict[str, object]] | None:
+    """One payee's credits in the run's outputs, as rows at full precision, optionally only
+    those whose columns equal `equal` (`plan_id=`, `credit_id=`, `transaction_id=`); None
+    when the run has no archive. Credits are kept only here (not as database lines): a
+    statement's drill-down reads the few of one line (`docs/performance.md`, "App runs")."""
+    path = run_dir(run_id) / "outputs" / "credits.parquet"
+    if not path.exists():
+        return None
+    filters = [("payee_id", "=", payee_id), *((name, "=", v) for name, v in equal.items())]
+    rows: list[dict[str, object]] = pq.read_table(path, filters=filters).to_pylist()
+    return rows
+
+
 def read_plans(run_id: int) -> dict[str, str]:
     folder = run_dir(run_id) / "plans"
     return {path.stem: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.yaml"))}

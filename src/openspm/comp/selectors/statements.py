@@ -12,10 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import Q
 
+from openspm.comp import archive
 from openspm.comp.models import (
     Adjustment,
     CalcRun,
@@ -247,22 +248,13 @@ def get_line_trace(*, viewer: Viewer, line_id: int) -> LineTrace:
     line = EarningLine.objects.filter(pk=line_id).select_related("run__period").first()
     if line is None:
         raise NotFound("No such statement line.")
-    get_visible_person(viewer=viewer, person_id=line.person_id)
+    payee = get_visible_person(viewer=viewer, person_id=line.person_id)
     run = line.run
     shown = run_selectors.get_statement_run(viewer=viewer, period=run.period)
     if shown is None or (shown.pk != run.pk and not run_selectors.sees_runs(viewer)):
         raise NotFound("No such statement line.")
-    credits_qs = CreditLine.objects.filter(run=run, person_id=line.person_id).select_related(
-        "source_person"
-    )
     is_period_line = not line.transaction_ref
-    if line.credit_id:
-        credits_qs = credits_qs.filter(credit_id=line.credit_id)
-    elif line.transaction_ref:
-        credits_qs = credits_qs.filter(transaction_ref=line.transaction_ref)
-    else:
-        credits_qs = credits_qs.filter(plan_code=line.plan_code)
-    credits = list(credits_qs)
+    credits = _line_credits(line, payee)
     refs = {c.transaction_ref for c in credits} | ({line.transaction_ref} - {""})
     transactions = list(
         Transaction.objects.filter(external_id__in=refs)
@@ -279,6 +271,70 @@ def get_line_trace(*, viewer: Viewer, line_id: int) -> LineTrace:
         transactions=transactions,
         plan_version_id=versions.get((line.plan_code, line.plan_version)),
         is_period_line=is_period_line,
+    )
+
+
+AMOUNT_PLACES = Decimal("0.0001")  # AmountField, as the result lines are rounded
+RATE_PLACES = Decimal("1e-10")  # RateField
+
+
+def _line_credits(line: EarningLine, payee: Person) -> list[CreditLine]:
+    """The credits behind an earning line: of its credit, else of its transaction, else (a
+    period line) all the payee's under its plan. A run keeps its credits in its archive, not
+    as database lines; they are read from there and rounded as the lines' columns are
+    (half-even, 4 places for amounts, 10 for rates). A run without an archive shows the
+    credit lines the database holds (runs written before credits left the database)."""
+    if line.credit_id:
+        equal = {"credit_id": line.credit_id}
+    elif line.transaction_ref:
+        equal = {"transaction_id": line.transaction_ref}
+    else:
+        equal = {"plan_id": line.plan_code}
+    rows = archive.read_credits(line.run_id, payee_id=payee.external_id, **equal)
+    if rows is None:
+        field_of = {"transaction_id": "transaction_ref", "plan_id": "plan_code"}
+        return list(
+            CreditLine.objects.filter(run_id=line.run_id, person_id=payee.pk)
+            .filter(**{field_of.get(name, name): value for name, value in equal.items()})
+            .select_related("source_person")
+        )
+    sources = {str(row["source_payee_id"]) for row in rows if row["source_payee_id"]}
+    people = {p.external_id: p for p in Person.objects.filter(external_id__in=sources)}
+    credits = [_credit_line(row, line, payee, people) for row in rows]
+    return sorted(credits, key=lambda c: (c.credited_on, c.transaction_ref, c.credit_id))
+
+
+def _credit_line(
+    row: dict[str, object], line: EarningLine, payee: Person, people: dict[str, Person]
+) -> CreditLine:
+    """An unsaved credit line from an archived credit row (for display only)."""
+
+    def rounded(name: str, places: Decimal) -> Decimal | None:
+        value = row[name]
+        if value is None:
+            return None
+        assert isinstance(value, Decimal)
+        return value.quantize(places, rounding=ROUND_HALF_EVEN)
+
+    source = people.get(str(row["source_payee_id"] or ""))
+    return CreditLine(
+        run_id=line.run_id,
+        person=payee,
+        plan_code=str(row["plan_id"]),
+        plan_version=int(row["plan_version"] or 1),  # type: ignore[call-overload]
+        period_key=str(row["period_id"] or line.period_key),
+        credit_id=str(row["credit_id"]),
+        transaction_ref=str(row["transaction_id"]),
+        credit_reason=str(row["credit_reason"]),
+        rule_id=str(row["rule_id"] or ""),
+        source_person=source,
+        credit_percent=rounded("credit_percent", RATE_PLACES),
+        credited_on=row["credited_on"],
+        source_amount=rounded("source_amount", AMOUNT_PLACES),
+        source_currency=str(row["source_currency"]),
+        fx_rate=rounded("fx_rate", RATE_PLACES),
+        amount=rounded("amount", AMOUNT_PLACES),
+        currency=str(row["currency"]),
     )
 
 

@@ -1,5 +1,7 @@
 """Insert a run's output tables as result lines, in bulk (the caller holds the transaction).
 
+Measures, earnings and payouts become lines; credits stay in the run's archive.
+
 The engine's Arrow tables are turned into the lines' columns with Arrow kernels (no Python
 object per row): money is rounded half-even to the 4 places `AmountField` keeps, ratios and
 rates to the 10 of `RateField` (the archive keeps the engine's full precision). Then
@@ -20,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.db import connection, models
 
-from openspm.comp.models import CreditLine, EarningLine, MeasureLine, PayoutLine
+from openspm.comp.models import CalcRun, EarningLine, MeasureLine, PayoutLine
 from openspm.core.errors import OpenSPMError
 from openspm.org.models import Person
 
@@ -57,20 +59,6 @@ def _cols(*specs: str) -> tuple[Col, ...]:
     return tuple(out)
 
 
-CREDIT = _cols(
-    "credit_id",
-    "transaction_ref<transaction_id",
-    "credit_reason",
-    "rule_id:blank",
-    "source_person_id<source_payee_id:payee",
-    "credit_percent:rate",
-    "credited_on:date",
-    "source_amount:amount",
-    "source_currency",
-    "fx_rate:rate",
-    "amount:amount",
-    "currency",
-)
 MEASURE = _cols(
     "measure_id",
     "accumulate",
@@ -114,7 +102,6 @@ PAYOUT = _cols(
     "line_count:int0",
 )
 LINES: dict[str, tuple[type[models.Model], tuple[Col, ...]]] = {
-    "credits": (CreditLine, CREDIT),
     "measures": (MeasureLine, MEASURE),
     "earnings": (EarningLine, EARNING),
     "payouts": (PayoutLine, PAYOUT),
@@ -122,10 +109,24 @@ LINES: dict[str, tuple[type[models.Model], tuple[Col, ...]]] = {
 
 
 def write_lines(*, run_id: int, period_key: str, tables: dict[str, pa.Table]) -> None:
-    """Insert the credits, measures, earnings and payouts of run `run_id`."""
+    """Insert the measures, earnings and payouts of run `run_id`.
+
+    Credits (one per owner and roll-up level of every transaction, half the lines) are not
+    written: the run's archive keeps them, and a statement line's drill-down reads its few
+    from there (`comp.selectors.statements`). Their payees are still checked here, so a run
+    crediting a payee the database does not hold fails as before.
+    """
+    if not CalcRun.objects.filter(pk=run_id).exists():
+        raise OpenSPMError(f"No run {run_id} to write lines for.")
     people = dict(Person.objects.values_list("external_id", "pk"))
     keys = pa.array(list(people), pa.string())
     pks = pa.array(list(people.values()), pa.int64())
+    payees = pc.unique(tables["credits"].column("payee_id"))
+    missing = pc.filter(payees, pc.invert(pc.is_in(payees, value_set=keys)))
+    if len(missing):
+        raise UnknownPayee(
+            f"The run names payees that are not in the database: {missing.to_pylist()[:5]}"
+        )
     for name, (model, columns) in LINES.items():
         table = tables[name]
         for batch in table.to_batches(max_chunksize=BATCH):
