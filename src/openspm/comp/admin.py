@@ -44,6 +44,8 @@ class CalcRunAdmin(ReadOnlyAdmin):
 
 @admin.register(CreditLine)
 class CreditLineAdmin(ReadOnlyAdmin):
+    """Credit lines of runs written before credits stayed in the run's archive only."""
+
     list_display = ("run", "person", "transaction_ref", "credit_reason", "amount", "currency")
     list_filter = ("credit_reason",)
 

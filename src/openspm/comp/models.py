@@ -1,9 +1,9 @@
 """Calculation runs and their immutable result lines (credits, measures, earnings, payouts).
 
 A run's lines are written in one transaction when the run succeeds, so a run that fails (or
-whose worker is killed) leaves none. Amounts here are a 4-decimal display copy; the run's
-archive (Parquet, see `comp.archive`) keeps the engine's full precision, and payouts are
-already rounded by the plan.
+whose worker is killed) leaves none; its credits stay in its archive (see `CreditLine`).
+Amounts here are a 4-decimal display copy; the run's archive (Parquet, see `comp.archive`)
+keeps the engine's full precision, and payouts are already rounded by the plan.
 """
 
 from __future__ import annotations
@@ -114,7 +114,12 @@ class RunLine(models.Model):
 
 
 class CreditLine(RunLine):
-    """Who was credited how much of which transaction, and why (`credit_reason`, `rule_id`)."""
+    """Who was credited how much of which transaction, and why (`credit_reason`, `rule_id`).
+
+    New runs keep their credits in their archive only (half of all result lines); a
+    statement line's drill-down builds unsaved `CreditLine`s from the archive's rows
+    (`comp.selectors.statements`). Rows here belong to runs written before that.
+    """
 
     credit_id = models.CharField(max_length=200)
     transaction_ref = models.CharField(max_length=64, help_text="Transaction external id")
