@@ -29,7 +29,7 @@ GROUP BY t.payee_id
 """
 
 
-def _child(mode: str, folder: str, threads: int) -> None:
+def _child(mode: str, folder: str, threads: int, memory_limit: str | None = None) -> None:
     import resource
 
     import duckdb
@@ -54,6 +54,7 @@ def _child(mode: str, folder: str, threads: int) -> None:
             period="2026-Q1",
             fmt=fmt,
             threads=threads,
+            memory_limit=memory_limit,
         )
         count = sum(done.rows.values())
     seconds = time.perf_counter() - start
@@ -66,7 +67,9 @@ def _child(mode: str, folder: str, threads: int) -> None:
     )
 
 
-def _measure(mode: str, folder: Path, threads: int) -> dict[str, float]:
+def _measure(
+    mode: str, folder: Path, threads: int, memory_limit: str | None = None
+) -> dict[str, float]:
     out = subprocess.run(
         [
             sys.executable,
@@ -77,6 +80,7 @@ def _measure(mode: str, folder: Path, threads: int) -> dict[str, float]:
             str(folder),
             "--threads",
             str(threads),
+            *(["--memory-limit", memory_limit] if memory_limit else []),
         ],
         check=True,
         capture_output=True,
@@ -94,11 +98,14 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated N:R pairs (transactions:reps)",
     )
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--memory-limit", help="DuckDB memory_limit of the engine (e.g. 6GB): it spills past it"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs per size (median kept)")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        _child(args.child[0], args.child[1], args.threads)
+        _child(args.child[0], args.child[1], args.threads, args.memory_limit)
         return 0
     print(
         f"{'transactions':>12} {'payees':>8} {'output':>7} {'engine s':>9} {'cpu s':>7}"
@@ -115,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             payees = reps + (reps + 9) // 10 + (reps + 99) // 100 + (reps + 999) // 1000
             for mode, label in (("engine", "csv"), ("engine-parquet", "parquet")):
                 runs = sorted(
-                    (_measure(mode, folder, args.threads) for _ in range(args.repeat)),
+                    (
+                        _measure(mode, folder, args.threads, args.memory_limit)
+                        for _ in range(args.repeat)
+                    ),
                     key=lambda r: r["seconds"],
                 )
                 eng = runs[len(runs) // 2]

@@ -177,13 +177,16 @@ def run_to_folder(
     fmt: Format = "csv",
     as_of: date | None = None,
     threads: int | None = None,
+    memory_limit: str | None = None,
     plan_files: list[str] | None = None,
 ) -> FolderRun:
     """Run and stream the outputs straight from DuckDB into ``outdir``. Nothing is left
     behind on failure."""
     with (
         _replacing(outdir) as tmp,
-        executed(plans, inputs, period=period, as_of=as_of, threads=threads) as done,
+        executed(
+            plans, inputs, period=period, as_of=as_of, threads=threads, memory_limit=memory_limit
+        ) as done,
     ):
         rows: dict[str, int] = {}
         for name in OUTPUTS:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -104,10 +106,22 @@ def executed(
     period: str,
     as_of: date | None = None,
     threads: int | None = None,
+    memory_limit: str | None = None,
 ) -> Iterator[Executed]:
-    """Compile and execute ``plans`` in a fresh in-process DuckDB, closed on exit."""
+    """Compile and execute ``plans`` in a fresh in-process DuckDB, closed on exit.
+
+    ``memory_limit`` (DuckDB's setting, e.g. ``"6GB"``) makes DuckDB spill its intermediate
+    tables to a temporary folder, removed afterwards, instead of growing past the limit.
+    """
     items = _as_list(plans)
-    con = duckdb.connect(config={"threads": threads} if threads else {})
+    config: dict[str, str | bool | int | float | list[str]] = (
+        {"threads": threads} if threads else {}
+    )
+    spill = None
+    if memory_limit:
+        spill = tempfile.mkdtemp(prefix="openspm-spill-")
+        config |= {"memory_limit": memory_limit, "temp_directory": spill}
+    con = duckdb.connect(config=config)
     try:
         extra = register(con, inputs)
         columns = {**base_columns(), **extra}
@@ -121,6 +135,8 @@ def executed(
         yield Executed(con, program, digest.hexdigest())
     finally:
         con.close()
+        if spill:
+            shutil.rmtree(spill, ignore_errors=True)
 
 
 def run(
