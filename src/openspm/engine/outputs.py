@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -82,7 +82,7 @@ def _csv_header(names: Sequence[str]) -> bytes:
     return (",".join(quoted) + "\n").encode()
 
 
-def _append_csv(batch: pa.RecordBatch | pa.Table, fh: object) -> None:
+def _append_csv(batch: pa.RecordBatch | pa.Table, fh: BinaryIO) -> None:
     """Append ``batch`` as CSV rows, quoting values only when some value needs it."""
     # decimals as text, plan identifiers, fixed vocabularies and the hex fingerprint never
     # need quotes: check only the strings that come from the data or free-text labels
