@@ -6,11 +6,12 @@ Run ``python -m benchmarks.app`` (``--sizes 60000:600,100000:1000,1000000:10000`
 database, loads the people, hierarchy, quotas, FX rates and transactions in bulk (COPY on
 PostgreSQL, one prepared INSERT on SQLite), publishes the benchmark plan, exports the inputs
 the app reads (``comp.services.calc.build_inputs``) to Parquet, and times a run through
-``comp.services.calc.execute_run`` (read the database, run the engine, archive, write every
-result line). Then, in another fresh process, it times the engine alone on the exported files
-(as ``benchmarks/engine.py``: read Parquet, run, write CSV). Each is measured ``--repeat``
-times and the fastest kept (the least disturbed by other work on a shared machine). It
-prints both, the ratio and the app run's stages (``execute_run`` logs them).
+``comp.services.calc.execute_run`` (read the database, run the engine, archive, write the
+measure, earning and payout lines; credits stay in the run's archive). Then, in another fresh
+process, it times the engine alone on the exported files (as ``benchmarks/engine.py``: read
+Parquet, run, write CSV). Each is measured ``--repeat`` times and the fastest kept (the
+least disturbed by other work on a shared machine). It prints both, the ratio, the app run's stages (``execute_run`` logs them) and the time of
+the slowest credits drill-down (the most credited payee's, read from the archive).
 
 PostgreSQL: a scratch database ``openspm_bench_<pid>`` is created on ``--pg-url``'s server and
 dropped afterwards.
@@ -75,9 +76,29 @@ def _child(backend: str, folder: Path, repeat: int) -> None:
                 "seconds": total,
                 "stages": stages,
                 "lines": rows,
+                **_drill_down(run_id),
             }
         )
     )
+
+
+def _drill_down(run_id: int) -> dict[str, Any]:
+    """The slowest drill-down a statement offers: all the credits of the most credited payee
+    (a period line), read from the run's archive (credits are not database lines)."""
+    import pyarrow.compute as pc
+
+    from openspm.comp import archive
+
+    payees = archive.read_output(run_id, "credits").column("payee_id")
+    counts = pc.value_counts(payees).sort(key=lambda c: c.field("counts"))  # type: ignore[call-arg]
+    top = counts[-1]["values"].as_py()
+    started = time.perf_counter()
+    rows = archive.read_credits(run_id, payee_id=top, plan_id="bench") or []
+    return {
+        "credits": len(payees),
+        "drill_seconds": time.perf_counter() - started,
+        "drill_credits": len(rows),
+    }
 
 
 def _export(folder: Path) -> None:
@@ -121,7 +142,7 @@ def _line_count(run_id: int) -> int:
     return sum(
         m.objects.filter(run_id=run_id).count()
         for m in (CreditLine, MeasureLine, EarningLine, PayoutLine)
-    )  # type: ignore[attr-defined]
+    )  # type: ignore[attr-defined]  # credit lines: none since credits stay in the archive
 
 
 def load(data: Path) -> None:
@@ -329,7 +350,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"{n:>12,} {backend:>9} {app['lines']:>10,} {app['load_seconds']:>7.1f}"
                     f" {alone['seconds']:>9.1f} {app['seconds']:>7.1f}"
-                    f" {app['seconds'] / alone['seconds']:>6.2f}  {stages}",
+                    f" {app['seconds'] / alone['seconds']:>6.2f}  {stages}"
+                    f"  | {app['credits']:,} credits in the archive; drill-down of"
+                    f" {app['drill_credits']:,} in {app['drill_seconds']:.2f} s",
                     flush=True,
                 )
     return 0
