@@ -10,8 +10,9 @@ the app reads (``comp.services.calc.build_inputs``) to Parquet, and times a run 
 measure, earning and payout lines; credits stay in the run's archive). Then, in another fresh
 process, it times the engine alone on the exported files (as ``benchmarks/engine.py``: read
 Parquet, run, write CSV). Each is measured ``--repeat`` times and the fastest kept (the
-least disturbed by other work on a shared machine). It prints both, the ratio, the app run's stages (``execute_run`` logs them) and the time of
-the slowest credits drill-down (the most credited payee's, read from the archive).
+least disturbed by other work on a shared machine). It prints both, the ratio, the app
+run's stages (``execute_run`` logs them) and the time of the slowest credits drill-down (the
+most credited payee's, read from the archive).
 
 PostgreSQL: a scratch database ``openspm_bench_<pid>`` is created on ``--pg-url``'s server and
 dropped afterwards.
