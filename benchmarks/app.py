@@ -91,8 +91,9 @@ def _drill_down(run_id: int) -> dict[str, Any]:
     from openspm.comp import archive
 
     payees = archive.read_output(run_id, "credits").column("payee_id")
-    counts = pc.value_counts(payees).sort(key=lambda c: c.field("counts"))  # type: ignore[call-arg]
-    top = counts[-1]["values"].as_py()
+    counts = pc.value_counts(payees)
+    top = counts.field("values")[pc.index(counts.field("counts"), pc.max(counts.field("counts")))]
+    top = top.as_py()
     started = time.perf_counter()
     rows = archive.read_credits(run_id, payee_id=top, plan_id="bench") or []
     return {
