@@ -144,11 +144,15 @@ def _drained(env: dict[str, str], run: str, timeout: float) -> tuple[dict[str, i
 
 
 @contextmanager
-def working(env: dict[str, str], *, batch: bool = False) -> Iterator[subprocess.Popen[bytes]]:
+def working(
+    env: dict[str, str], *, batch: bool = False, nice: int = 0
+) -> Iterator[subprocess.Popen[bytes]]:
     """`openspm worker` (no calc schedules), stopped on exit; `batch`: it exits when the queue
-    is empty."""
+    is empty; `nice`: at that lower CPU priority (the requests wait on the server, nobody on
+    the queue)."""
     worker = subprocess.Popen(
         [
+            *(["nice", "-n", str(nice)] if nice else []),
             sys.executable,
             "-m",
             "openspm",
@@ -362,7 +366,11 @@ def run(data_dir: Path, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     with ExitStack() as stack:
         pid, port = stack.enter_context(serving(env, args))
-        worker = stack.enter_context(working(env)) if args.worker == "during" else None
+        worker = (
+            stack.enter_context(working(env, nice=args.worker_nice))
+            if args.worker == "during"
+            else None
+        )
         # Warm every worker process up (imports, template and URL caches) before measuring,
         # the webhook on referrals of its own, which the measured events never touch.
         drive(port, landing, rps=50, seconds=1, threads=8)
@@ -448,6 +456,9 @@ def main(argv: list[str] | None = None) -> int:
         choices=["during", "after"],
         default="during",
         help="run `openspm worker` beside the server during the load, or once it is over",
+    )
+    parser.add_argument(
+        "--worker-nice", type=int, default=0, help="run the worker under `nice -n N`"
     )
     parser.add_argument("--data-dir", type=Path, help="keep (and reuse) the database here")
     parser.add_argument("--json", action="store_true")

@@ -335,13 +335,16 @@ def apply_webhook_event(*, event_pk: int) -> WebhookEvent:
     allow marks its event failed, with the error, and changes nothing else. Safe to run twice
     and in several workers at once (the referral's row lock orders them)."""
     event = WebhookEvent.objects.get(pk=event_pk)
-    if event.status == WebhookEvent.Status.RECEIVED and event.referral_id is None:
+    if event.status != WebhookEvent.Status.RECEIVED:  # applied already, with an earlier one
+        return event
+    if event.referral_id is None:
         _fail_orphan(event_pk=event.pk)
-    elif event.referral_id is not None:
+    else:
         while True:
             with _one_writer():
-                if _apply_next(referral_id=event.referral_id, up_to=event.pk) is None:
-                    break
+                done = _apply_next(referral_id=event.referral_id, up_to=event.pk)
+            if done is None or done.pk == event.pk:
+                break
     event.refresh_from_db()
     return event
 
