@@ -255,6 +255,49 @@ class TestInsertArrow:
             ("", Decimal("-0.0001"), Decimal("1.5"), Decimal("12.34"), None),
         ]
 
+    def test_columns_with_one_value_in_the_chunk_round_trip(self, world: World) -> None:
+        """On SQLite they are literals of the statement: "" stays "", NULL stays NULL, a
+        decimal keeps its value, a constant beside varying columns lands on every row."""
+        ensure_fiscal_year(fiscal_year=2026)
+        rep = world.people["rep1"]
+        run = calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1")
+        n = 3
+        table = pa.table(
+            {
+                "run_id": pa.array([run.pk] * n, pa.int64()),
+                "person_id": pa.array([rep.pk] * n, pa.int64()),
+                "plan_code": ["it's"] * n,
+                "plan_version": pa.array([1, 2, 3], pa.int64()),
+                "period_key": ["2026-Q1"] * n,
+                "measure_id": [""] * n,
+                "accumulate": ["period"] * n,
+                "period_value": pa.array([Decimal("-0.0001")] * n, pa.decimal128(38, 4)),
+                "to_date_value": pa.array(
+                    [Decimal(1), Decimal(2), Decimal(3)], pa.decimal128(38, 4)
+                ),
+                "quota_amount": pa.array([None] * n, pa.decimal128(38, 4)),
+                "attainment": pa.array([Decimal("0.1234567891")] * n, pa.decimal128(38, 10)),
+            }
+        )
+        results.insert_arrow(MeasureLine, table)
+        rows = list(
+            MeasureLine.objects.filter(run=run)
+            .order_by("plan_version")
+            .values_list(
+                "plan_code",
+                "plan_version",
+                "measure_id",
+                "period_value",
+                "to_date_value",
+                "quota_amount",
+                "attainment",
+            )
+        )
+        assert rows == [
+            ("it's", v, "", Decimal("-0.0001"), Decimal(v), None, Decimal("0.1234567891"))
+            for v in (1, 2, 3)
+        ]
+
     def test_dates_round_trip(self, world: World) -> None:
         from openspm.org.models import ReportingLine
 
@@ -305,6 +348,40 @@ class TestInsertArrow:
             ),
         )
         assert PayoutLine.objects.get(run=run).transaction_refs == refs
+
+    def test_texts_longer_than_the_csv_field_limit_that_differ(self, world: World) -> None:
+        """Two payout lines with different long texts: the column is bound row by row."""
+        ensure_fiscal_year(fiscal_year=2026)
+        run = calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1")
+        refs = [" ".join(f"{p}{i}" for i in range(100_000)) for p in ("T", "U")]
+        assert min(len(r) for r in refs) > results.CSV_FIELD_LIMIT
+        money = pa.array([Decimal("1.0000"), Decimal("2.0000")], pa.decimal128(38, 4))
+        results.insert_arrow(
+            PayoutLine,
+            pa.table(
+                {
+                    "run_id": pa.array([run.pk] * 2, pa.int64()),
+                    "person_id": pa.array([world.people["vp"].pk] * 2, pa.int64()),
+                    "plan_code": ["mgr"] * 2,
+                    "plan_version": pa.array([1, 2], pa.int64()),
+                    "period_key": ["2026-Q1"] * 2,
+                    "component_id": ["override"] * 2,
+                    "line_type": ["payout"] * 2,
+                    "plan_amount": money,
+                    "plan_currency": ["USD"] * 2,
+                    "amount": money,
+                    "currency": ["USD"] * 2,
+                    "held_amount": money,
+                    "transaction_refs": refs,
+                    "line_count": pa.array([100_000] * 2, pa.int64()),
+                }
+            ),
+        )
+        stored = PayoutLine.objects.filter(run=run).order_by("plan_version")
+        assert [(line.amount, line.transaction_refs) for line in stored] == [
+            (Decimal(1), refs[0]),
+            (Decimal(2), refs[1]),
+        ]
 
 
 @pytest.mark.django_db
