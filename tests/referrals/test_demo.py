@@ -48,6 +48,7 @@ def test_housekeeping_command_runs_every_step(world: World) -> None:
     assert set(json.loads(out.getvalue())) == {
         "expired",
         "reminded",
+        "crm_events",
         "computed",
         "posted",
         "purged",

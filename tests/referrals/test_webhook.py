@@ -274,3 +274,59 @@ class TestWebhook:
         headers = {p["name"] for p in operation["parameters"]}
         assert {"X-OpenSPM-Timestamp", "X-OpenSPM-Signature"} <= headers
         assert "/api/v1/referrals/submissions" in document["paths"]
+
+
+class TestCrmEventsOnTheReferralPage:
+    def test_a_comp_admin_sees_each_event_and_why_one_failed(
+        self, client: Client, referral: Referral, world: Any
+    ) -> None:
+        from tests.factories import PASSWORD
+
+        post(client, {"id": "ok", "type": "opportunity.won", "referral_id": referral.pk})
+        post(client, {"id": "bad", "type": "lead.lost", "referral_id": referral.pk})
+        run_webhook_jobs()
+        assert client.login(username=world.users["compadmin"].username, password=PASSWORD)
+        page = client.get(f"/referrals/{referral.pk}/")
+        events = {e.event_id: (e.status, e.error) for e in page.context["crm_events"]}
+        assert events == {
+            "ok": ("applied", ""),
+            "bad": ("failed", "A won referral cannot be lost."),
+        }
+        assert "A won referral cannot be lost." in page.content.decode()
+
+    def test_the_referrer_sees_none(self, client: Client, world: Any) -> None:
+        from tests.factories import PASSWORD
+
+        program = make_program()
+        referrer = make_referrer(program, user=world.users["partner"])
+        mine = submit(program, referrer)
+        post(client, {"id": "crm-event-of-mine", "type": "lead.created", "referral_id": mine.pk})
+        assert run_webhook_jobs() == ["applied"]
+        assert client.login(username=world.users["partner"].username, password=PASSWORD)
+        page = client.get(f"/referrals/{mine.pk}/")
+        assert page.status_code == 200
+        assert page.context["crm_events"] == []
+        assert "crm-event-of-mine" not in page.content.decode()
+
+
+class TestHousekeeping:
+    def test_applies_an_event_whose_job_was_lost_once_it_is_an_hour_old(
+        self, client: Client, referral: Referral
+    ) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+        from django_tasks_db.models import DBTaskResult
+
+        from openspm.referrals.services import housekeeping
+
+        event = {"id": "e1", "type": "lead.qualified", "referral_id": referral.pk}
+        assert post(client, event).status_code == 202
+        DBTaskResult.objects.all().delete()  # the job is lost
+        assert housekeeping.run()["crm_events"] == 0  # too recent: its job may still run
+        WebhookEvent.objects.update(received_at=timezone.now() - timedelta(minutes=61))
+        assert housekeeping.run()["crm_events"] == 1
+        assert WebhookEvent.objects.get().status == WebhookEvent.Status.APPLIED
+        referral.refresh_from_db()
+        assert referral.stage == Referral.Stage.QUALIFIED
+        assert housekeeping.run()["crm_events"] == 0

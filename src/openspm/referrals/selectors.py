@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from openspm.core.access import ScopeKind, Viewer, scope_of
+from openspm.core.access import ScopeKind, Viewer, can_edit, scope_of
 from openspm.core.errors import NotFound
 from openspm.org import selectors as org_selectors
 from openspm.referrals.models import (
@@ -23,6 +23,7 @@ from openspm.referrals.models import (
     Referral,
     Referrer,
     Reward,
+    WebhookEvent,
 )
 
 
@@ -96,6 +97,18 @@ def get_referral(*, viewer: Viewer, referral_id: int) -> Referral:
     if referral is None:
         raise NotFound("No such referral.")
     return referral
+
+
+def list_crm_events(*, viewer: Viewer, referral: Referral) -> list[WebhookEvent]:
+    """The CRM webhook events of a referral the viewer sees, newest first, with their outcome
+    (received, applied, failed and why); only for those who may move referrals."""
+    if not can_edit(viewer):
+        return []
+    return list(
+        WebhookEvent.objects.filter(referral=referral)
+        .only("event_id", "event_type", "status", "received_at", "applied_at", "error")
+        .order_by("-pk")[:50]
+    )
 
 
 def list_review_queue(*, viewer: Viewer) -> QuerySet[Referral]:

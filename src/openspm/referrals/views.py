@@ -58,6 +58,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "signals": list(referral.signals.all()),
             "rewards": list(selectors.list_rewards(viewer=request.user).filter(referral=referral)),
+            "crm_events": selectors.list_crm_events(viewer=request.user, referral=referral),
             "stage_form": StageForm(),
             "can_edit": can_edit(request.user),
             "can_review": role_of(request.user) in APPROVE_ROLES,

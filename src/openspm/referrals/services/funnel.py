@@ -349,6 +349,19 @@ def apply_webhook_event(*, event_pk: int) -> WebhookEvent:
     return event
 
 
+def apply_stale_webhook_events(*, before: datetime) -> int:
+    """Apply the events still received that arrived before `before`, oldest first (their job
+    was lost, or stopped on an unexpected error); housekeeping runs it. Returns how many."""
+    pks = list(
+        WebhookEvent.objects.filter(status=WebhookEvent.Status.RECEIVED, received_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in pks:
+        apply_webhook_event(event_pk=pk)
+    return len(pks)
+
+
 @transaction.atomic
 def _fail_orphan(*, event_pk: int) -> None:
     WebhookEvent.objects.filter(pk=event_pk, status=WebhookEvent.Status.RECEIVED).update(

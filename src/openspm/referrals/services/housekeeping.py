@@ -1,7 +1,8 @@
 """Daily upkeep, scheduled through the job queue: expire referrals that never reached their
-trigger, nudge idle referrers, compute the rewards of referrals whose computation task was
-lost, post approved rewards whose referrer has since been given a payee record to the comp
-ledger (release), drop old rate-limit counters.
+trigger, nudge idle referrers, apply CRM webhook events whose job was lost (received over an
+hour ago), compute the rewards of referrals whose computation task was lost, post approved
+rewards whose referrer has since been given a payee record to the comp ledger (release), drop
+old rate-limit counters.
 
 `run_daily` is what the `run_referral_housekeeping` task does: it claims the UTC day (a
 `HousekeepingRun` row, unique per date), queues the next day's task for `HOUR_UTC` with
@@ -20,10 +21,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from openspm.referrals.models import HousekeepingRun, Program, Referral
-from openspm.referrals.services import campaigns, ratelimit, rewards
+from openspm.referrals.services import campaigns, funnel, ratelimit, rewards
 
 log = logging.getLogger(__name__)
 HOUR_UTC = 2
+STALE_CRM_EVENT = timedelta(hours=1)
 
 
 @transaction.atomic
@@ -52,6 +54,7 @@ def run() -> dict[str, int]:
     reminded = sum(
         len(campaigns.remind_idle(program=p)) for p in Program.objects.filter(is_active=True)
     )
+    crm_events = funnel.apply_stale_webhook_events(before=timezone.now() - STALE_CRM_EVENT)
     computed = sum(
         len(rewards.compute_due_rewards(program_id=p.pk)) for p in Program.objects.order_by("pk")
     )
@@ -60,6 +63,7 @@ def run() -> dict[str, int]:
     return {
         "expired": expired,
         "reminded": reminded,
+        "crm_events": crm_events,
         "computed": computed,
         "posted": posted,
         "purged": purged,
