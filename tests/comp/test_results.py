@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from django.db import transaction
+from django.db.models import Model
 
 from openspm.comp import archive
 from openspm.comp.models import CalcRun, CreditLine, EarningLine, MeasureLine, PayoutLine
@@ -67,7 +68,7 @@ class TestWriteLines:
         )
         assert run.status == "succeeded", run.error
         person_pk = dict(Person.objects.values_list("external_id", "pk"))
-        models = {
+        models: dict[str, type[Model]] = {
             "measures": MeasureLine,
             "earnings": EarningLine,
             "payouts": PayoutLine,
@@ -75,7 +76,7 @@ class TestWriteLines:
         for name, model in models.items():
             _, columns = results.LINES[name]
             fields = ["person_id", *(c.field for c in columns)]
-            stored = list(model.objects.filter(run=run).order_by("pk").values(*fields))
+            stored = list(model._default_manager.filter(run=run).order_by("pk").values(*fields))
             output = archive.read_output(run.pk, name).to_pylist()
             assert output, name
             expected = [_expected(name, row, person_pk) for row in output]

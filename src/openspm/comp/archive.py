@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -58,7 +59,7 @@ def read_output(run_id: int, name: str) -> pa.Table:
 CREDIT_FILTERS = ("plan_id", "credit_id", "transaction_id")
 
 
-def read_credits(run_id: int, *, payee_id: str, **equal: str) -> list[dict[str, object]] | None:
+def read_credits(run_id: int, *, payee_id: str, **equal: str) -> list[dict[str, Any]] | None:
     """One payee's credits in the run's outputs, as rows at full precision, optionally only
     those whose columns equal `equal` (`plan_id=`, `credit_id=`, `transaction_id=`); None
     when the run has no archive. Credits are kept only here (not as database lines): a
@@ -79,7 +80,7 @@ def read_credits(run_id: int, *, payee_id: str, **equal: str) -> list[dict[str, 
             f"SELECT * FROM read_parquet(?) WHERE {where}",  # names checked above
             [str(path), payee_id, *equal.values()],
         ).fetch_arrow_table()
-    rows: list[dict[str, object]] = table.to_pylist()
+    rows: list[dict[str, Any]] = table.to_pylist()
     return rows
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 from django.db.models import Q
 
@@ -305,35 +306,32 @@ def _line_credits(line: EarningLine, payee: Person) -> list[CreditLine]:
 
 
 def _credit_line(
-    row: dict[str, object], line: EarningLine, payee: Person, people: dict[str, Person]
+    row: dict[str, Any], line: EarningLine, payee: Person, people: dict[str, Person]
 ) -> CreditLine:
-    """An unsaved credit line from an archived credit row (for display only)."""
+    """An unsaved credit line from an archived credit row (for display only); the engine's
+    decimals rounded half-even to the places the line's columns keep."""
 
-    def rounded(name: str, places: Decimal) -> Decimal | None:
-        value = row[name]
-        if value is None:
-            return None
-        assert isinstance(value, Decimal)
+    def rounded(value: Decimal, places: Decimal) -> Decimal:
         return value.quantize(places, rounding=ROUND_HALF_EVEN)
 
-    source = people.get(str(row["source_payee_id"] or ""))
+    fx_rate = row["fx_rate"]
     return CreditLine(
         run_id=line.run_id,
         person=payee,
         plan_code=str(row["plan_id"]),
-        plan_version=int(row["plan_version"] or 1),  # type: ignore[call-overload]
+        plan_version=int(row["plan_version"] or 1),
         period_key=str(row["period_id"] or line.period_key),
         credit_id=str(row["credit_id"]),
         transaction_ref=str(row["transaction_id"]),
         credit_reason=str(row["credit_reason"]),
         rule_id=str(row["rule_id"] or ""),
-        source_person=source,
-        credit_percent=rounded("credit_percent", RATE_PLACES),
+        source_person=people.get(str(row["source_payee_id"] or "")),
+        credit_percent=rounded(row["credit_percent"], RATE_PLACES),
         credited_on=row["credited_on"],
-        source_amount=rounded("source_amount", AMOUNT_PLACES),
+        source_amount=rounded(row["source_amount"], AMOUNT_PLACES),
         source_currency=str(row["source_currency"]),
-        fx_rate=rounded("fx_rate", RATE_PLACES),
-        amount=rounded("amount", AMOUNT_PLACES),
+        fx_rate=None if fx_rate is None else rounded(fx_rate, RATE_PLACES),
+        amount=rounded(row["amount"], AMOUNT_PLACES),
         currency=str(row["currency"]),
     )
 
