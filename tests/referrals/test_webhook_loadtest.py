@@ -36,7 +36,7 @@ def test_its_signed_requests_are_accepted_and_applied(client: Client, settings: 
     settings.OPENSPM_REFERRAL_WEBHOOK_SECRET = load.SECRET
     program = make_program()
     referrals = [submit(program, make_referrer(program)) for _ in range(2)]
-    make = load._webhook_factory([r.pk for r in referrals], "t")
+    make = load.webhook_factory([r.pk for r in referrals], "t")
     for n in range(8):
         request = make(n)
         response = client.post(
