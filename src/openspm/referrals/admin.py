@@ -15,7 +15,7 @@ class TierInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(models.Program)
-class ProgramAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class ProgramAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
     list_display = ("name", "slug", "kind", "reward_kind", "trigger", "is_active")
     list_filter = ("kind", "is_active")
     prepopulated_fields = {"slug": ("name",)}
@@ -26,7 +26,7 @@ class ProgramAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
 
 
 @admin.register(models.Referrer)
-class ReferrerAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class ReferrerAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
     list_display = ("name", "email", "program", "code", "person", "is_opted_out")
     list_filter = ("program",)
     search_fields = ("name", "email", "code")
@@ -52,7 +52,7 @@ class SignalInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(models.Referral)
-class ReferralAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class ReferralAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
     list_display = ("referee_name", "program", "referrer", "stage", "status", "submitted_at")
     list_filter = ("program", "stage", "status")
     search_fields = ("referee_name", "referee_email", "referee_company")
@@ -61,7 +61,7 @@ class ReferralAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
 
 
 @admin.register(models.Reward)
-class RewardAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class RewardAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
     list_display = ("referral", "side", "amount", "currency", "status", "release_on")
     list_filter = ("status", "side", "program")
 
