@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -8,7 +9,7 @@ from openspm.comp import archive
 from openspm.comp.errors import RunInProgress
 from openspm.comp.models import CalcRun, EarningLine, PayoutLine
 from openspm.comp.services import calc
-from openspm.core.errors import PermissionDenied
+from openspm.core.errors import OpenSPMError, PermissionDenied
 from openspm.org.services import ensure_fiscal_year
 from tests.comp.factories import glossary_quarter, publish_ae_plan
 from tests.factories import World
@@ -87,6 +88,41 @@ class TestExecuteRun:
         assert run.status == "failed"
         assert "quota" in run.error.lower()
         assert not PayoutLine.objects.filter(run=run).exists()
+
+    def test_an_archive_that_cannot_be_written_fails_the_run_and_keeps_no_lines(
+        self, world: World, tmp_path: Path, settings: pytest.FixtureRequest
+    ) -> None:
+        """The archive is written in a thread beside the lines; its failure still fails the
+        run, and the lines written meanwhile are rolled back."""
+        blocked = tmp_path / "not-a-folder"
+        blocked.write_text("")
+        settings.RUN_ARCHIVE_DIR = blocked / "runs"  # type: ignore[attr-defined]
+        publish_ae_plan(world)
+        glossary_quarter(world)
+        run = _run(world)
+        assert run.status == "failed"
+        assert "Internal error" in run.error
+        assert not EarningLine.objects.filter(run=run).exists()
+        assert not PayoutLine.objects.filter(run=run).exists()
+
+    def test_lines_that_cannot_be_written_leave_no_archive(
+        self, world: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The database fails while the archive is being written beside it: the run waits
+        for the archive's thread, then deletes what it wrote."""
+        publish_ae_plan(world)
+        glossary_quarter(world)
+
+        def database_gone(**kwargs: object) -> None:
+            raise OpenSPMError("the database went away")
+
+        monkeypatch.setattr(calc, "write_lines", database_gone)
+        run = _run(world)
+        assert run.status == "failed"
+        assert run.error == "the database went away"
+        folder = archive.run_dir(run.pk)
+        assert not folder.exists()
+        assert not folder.with_name(f".{folder.name}.tmp").exists()
 
     def test_reps_cannot_start_runs(self, world: World) -> None:
         ensure_fiscal_year(fiscal_year=2026)

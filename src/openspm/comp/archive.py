@@ -90,4 +90,8 @@ def read_plans(run_id: int) -> dict[str, str]:
 
 
 def delete_archive(run_id: int) -> None:
-    shutil.rmtree(run_dir(run_id), ignore_errors=True)
+    """Remove the run's archive, and its temporary folder if a killed worker left one
+    (`write_archive` runs beside the database write, `comp.services.calc`)."""
+    target = run_dir(run_id)
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.rmtree(target.with_name(f".{target.name}.tmp"), ignore_errors=True)

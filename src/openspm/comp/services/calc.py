@@ -161,6 +161,7 @@ class _Stopwatch:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.extra: dict[str, float] = {}
         self._stage = ""
         self._since = time.perf_counter()
 
@@ -169,6 +170,14 @@ class _Stopwatch:
         if self._stage:
             self.seconds[self._stage] = now - self._since
         self._stage, self._since = stage, now
+
+    def elapsed(self) -> float:
+        """Seconds since the current stage began."""
+        return time.perf_counter() - self._since
+
+    def record(self, part: str, seconds: float) -> None:
+        """A part timed on its own (`lines` of `write`, `archive` beside it)."""
+        self.extra[part] = seconds
 
 
 def _calculate(run: CalcRun, *, progress: Callable[[int, str], None]) -> None:
@@ -186,48 +195,60 @@ def _calculate(run: CalcRun, *, progress: Callable[[int, str], None]) -> None:
     watch.next("engine")
     progress(40, "calculating")
     result = run_engine(loaded, tables, period=period)
-    watch.next("archive")
-    progress(70, "archiving")
+    watch.next("write")
+    progress(70, "archiving and writing results")
     plan_versions = [
         {"code": v.plan.code, "version": v.number, "fingerprint": v.fingerprint} for v in versions
     ]
     counts = {name: table.num_rows for name, table in tables.items()}
-    archive.write_archive(
-        run_id=run.pk,
-        inputs=tables,
-        outputs=result.tables,
-        plans={v.plan.code: v.text for v in versions},
-        manifest={
-            "run_id": run.pk,
-            "period": period.key,
-            "fingerprint": result.fingerprint,
-            "engine_version": result.engine_version,
-            "plans": plan_versions,
-        },
-    )
-    watch.next("write")
-    progress(80, "writing results")
-    with transaction.atomic():
-        write_lines(run_id=run.pk, period_key=period.key, tables=result.tables)
-        updated = CalcRun.objects.filter(pk=run.pk, status=CalcRun.Status.RUNNING).update(
-            status=CalcRun.Status.SUCCEEDED,
-            finished_at=timezone.now(),
-            progress=100,
-            progress_note="done",
-            fingerprint=result.fingerprint,
-            engine_version=result.engine_version,
-            plan_versions=plan_versions,
-            input_counts=counts,
+    # The archive (Parquet files, written by Arrow without the GIL) is written in a thread
+    # while the lines go to the database, which mostly waits on the database server (or, on
+    # SQLite, on its own inserts): the two overlap (docs/performance.md, "App runs").
+    archiving = _Background(
+        partial(
+            archive.write_archive,
+            run_id=run.pk,
+            inputs=tables,
+            outputs=result.tables,
+            plans={v.plan.code: v.text for v in versions},
+            manifest={
+                "run_id": run.pk,
+                "period": period.key,
+                "fingerprint": result.fingerprint,
+                "engine_version": result.engine_version,
+                "plans": plan_versions,
+            },
         )
-        if not updated:
-            raise RunFailed("The run was marked failed while it was writing its results.")
+    )
+    try:
+        with transaction.atomic():
+            write_lines(run_id=run.pk, period_key=period.key, tables=result.tables)
+            watch.record("lines", watch.elapsed())
+            archiving.wait()  # the archive's error, if any, fails the run: all or nothing
+            updated = CalcRun.objects.filter(pk=run.pk, status=CalcRun.Status.RUNNING).update(
+                status=CalcRun.Status.SUCCEEDED,
+                finished_at=timezone.now(),
+                progress=100,
+                progress_note="done",
+                fingerprint=result.fingerprint,
+                engine_version=result.engine_version,
+                plan_versions=plan_versions,
+                input_counts=counts,
+            )
+            if not updated:
+                raise RunFailed("The run was marked failed while it was writing its results.")
+    finally:
+        # Never leave the thread writing: a failed run's archive is deleted next (`_fail`).
+        archiving.wait(reraise=False)
+        watch.record("archive", archiving.seconds)
     watch.next("")
+    seconds = {**watch.seconds, **watch.extra}
     log.info(
         "run %s of %s: %s",
         run.pk,
         period.key,
-        ", ".join(f"{stage} {s:.2f} s" for stage, s in watch.seconds.items()),
-        extra={"stage_seconds": watch.seconds},
+        ", ".join(f"{stage} {s:.2f} s" for stage, s in seconds.items()),
+        extra={"stage_seconds": seconds},
     )
 
 
@@ -309,6 +330,32 @@ def _fail(run_id: int, message: str) -> None:
         status=CalcRun.Status.FAILED, finished_at=timezone.now(), error=message[:5000]
     )
     archive.delete_archive(run_id)
+
+
+class _Background:
+    """Calls `work` in a thread at once; `wait` joins it and re-raises its error."""
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        self.seconds = 0.0
+        self._work = work
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        started = time.perf_counter()
+        try:
+            self._work()
+        except BaseException as error:  # handed to the caller by wait()
+            self._error = error
+        finally:
+            self.seconds = time.perf_counter() - started
+
+    def wait(self, *, reraise: bool = True) -> None:
+        self._thread.join()
+        if reraise and self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
 
 class _Heartbeat:
