@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import dj_database_url
 from pydantic import Field
@@ -114,6 +115,8 @@ TEMPLATES = [
     },
 ]
 
+# Either dj-database-url's DBConfig or our own (its NAME a Path, which Django accepts).
+DATABASES: dict[str, Mapping[str, Any]]
 if ENV.database_url:
     DATABASES = {"default": dj_database_url.parse(ENV.database_url, conn_max_age=60)}
 else:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from openspm.core.roles import Role
 
 
 class TimeStampedModel(models.Model):
@@ -23,6 +26,9 @@ class TimeStampedModel(models.Model):
 
 class User(AbstractUser):
     """A login. A payee is an `org.Person`, which may point at one user."""
+
+    # Not a column: `core.access.role_of` caches the user's role on the instance.
+    _openspm_role: Role | None
 
     class Meta:
         ordering: ClassVar = ["username"]

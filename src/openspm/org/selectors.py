@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -18,6 +19,8 @@ from openspm.org.models import (
     Team,
     TeamMembership,
 )
+
+_QuerySetT = TypeVar("_QuerySetT", bound=QuerySet[Any])
 
 
 def today() -> date:
@@ -70,7 +73,7 @@ def visible_person_ids(*, viewer: Viewer, on: date | None = None) -> set[int] | 
     return {me.pk}
 
 
-def restrict_to_people(qs: QuerySet, *, viewer: Viewer, field: str = "person_id") -> QuerySet:  # type: ignore[type-arg]
+def restrict_to_people(qs: _QuerySetT, *, viewer: Viewer, field: str = "person_id") -> _QuerySetT:
     """Narrow any queryset to rows whose `field` is a payee the viewer may see."""
     ids = visible_person_ids(viewer=viewer)
     if ids is None:
