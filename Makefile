@@ -62,7 +62,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy src
 
-check: lint
+check: lint typecheck
 	$(BIN)/openspm makemigrations --check --dry-run
 
 bench: install
