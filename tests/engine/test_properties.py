@@ -145,6 +145,62 @@ class TestMarginalSlices:
         assert whole == parts
 
 
+def marginal_reference(rows: list[tuple[str, Decimal, int]]) -> dict[str, Decimal]:
+    """Each transaction's marginal earnings, by hand: credits in (day, transaction id) order,
+    each payee's running total cut at the TIERED plan's bounds (× the 100,000 quota)."""
+    bounds = [
+        (None, Decimal(50000), Decimal("0.02")),
+        (Decimal(50000), Decimal(100000), Decimal("0.05")),
+        (Decimal(100000), Decimal(150000), Decimal("0.08")),
+        (Decimal(150000), None, Decimal("0.12")),
+    ]
+    ids = tx_table(rows)["transaction_id"].to_pylist()
+    running: dict[str, Decimal] = {}
+    earned: dict[str, Decimal] = {}
+    for (payee, amount, _day), tx_id in sorted(
+        zip(rows, ids, strict=True), key=lambda r: (r[0][2], r[1])
+    ):
+        before = running.get(payee, Decimal(0))
+        running[payee] = before + amount
+        lo, hi = min(before, before + amount), max(before, before + amount)
+        sign = -1 if amount < 0 else 1
+        total = Decimal(0)
+        for start, end, rate in bounds:
+            part = min(hi, end if end is not None else hi) - max(
+                lo, start if start is not None else lo
+            )
+            if part > 0:
+                total += sign * part * rate
+        earned[tx_id] = total
+    return earned
+
+
+class TestPositions:
+    """Tier slicing finds each credit's running position through per-day totals, with an exact
+    window only inside days that cross a bound: crowd many deals (refunds too) onto few days."""
+
+    @SETTINGS
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["a", "b"]),
+                st.decimals(min_value=Decimal("-40000"), max_value=Decimal("90000"), places=2),
+                st.integers(min_value=0, max_value=3),
+            ),
+            min_size=1,
+            max_size=20,
+        )
+    )
+    def test_marginal_slices_follow_the_running_total(self, rows) -> None:  # type: ignore[no-untyped-def]
+        result = go(plan(), tx_table(rows))
+        earned: dict[str, Decimal] = {}
+        for row in result.tables["earnings"].to_pylist():  # type: ignore[attr-defined]
+            tx_id = row["transaction_id"]
+            earned[tx_id] = earned.get(tx_id, Decimal(0)) + row["amount"]
+        expected = {k: v for k, v in marginal_reference(rows).items() if v != 0}
+        assert {k: v for k, v in earned.items() if v != 0} == expected
+
+
 class TestMonotonicity:
     @SETTINGS
     @given(deals, amounts, st.sampled_from(["marginal", "retroactive"]))

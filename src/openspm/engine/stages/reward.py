@@ -16,6 +16,7 @@ from openspm.engine.compile.sql import bool_filter
 from openspm.engine.plan.schema import Bonus, Commission, Component, Gate, Spiff, Tier
 from openspm.engine.stages.common import compiler, str_list, typed_expr, values_table
 from openspm.engine.stages.measure import effective_value, scope_cols
+from openspm.engine.stages.positions import positions
 
 
 def _dec(scale: int) -> str:
@@ -154,30 +155,39 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
     tiers = comp.tiers or [Tier.model_validate({"from": 0, "rate": comp.rate})]
     per_tx = acc == "per_transaction"
     base = _credit_base(ctx, comp, k, comp.measure, acc, mv, tx, pts)
-    quota_join = (
-        f"LEFT JOIN {mp} q ON q.payee_id = b.payee_id AND q.pp = b.pp AND q.measure_id = "
-        f"{d.str_lit(comp.measure)} AND q.accumulate = {d.str_lit(_acc_for_points(acc))}"
-    )
-    # a view: the window runs inside the slicing query, without materialising every credit
-    # at every point a second time
-    pos = ctx.add_view(
-        f"c{k}_pos",
-        (
-            "SELECT b.*, "
-            + (
-                f"{d.zero(S_VALUE)} AS cum_before, b.v_at AS total"
-                if per_tx
-                else "COALESCE(SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp ORDER BY "
-                "b.credit_on, b.transaction_id, b.credit_id ROWS BETWEEN UNBOUNDED PRECEDING "
-                "AND 1 PRECEDING), "
-                f"{d.zero(S_VALUE)}) AS cum_before,\n  SUM(b.v_at) OVER (PARTITION BY "
-                "b.payee_id, b.pp) "
-                "AS total"
-            )
-            + f", q.quota_amount, q.attainment, q.to_date_value AS scope_to_date\nFROM {base} b\n"
-            + quota_join
-        ),
-    )
+
+    def join_quota(alias: str) -> str:
+        return (
+            f"LEFT JOIN {mp} q ON q.payee_id = {alias}.payee_id AND q.pp = {alias}.pp AND "
+            f"q.measure_id = {d.str_lit(comp.measure)} AND q.accumulate = "
+            f"{d.str_lit(_acc_for_points(acc))}"
+        )
+
+    quota_join = join_quota("b")
+
+    def unit(bound: str, quota: str = "p.quota_amount") -> str:
+        if comp.tier_basis == "attainment":
+            return d.at(d.mul(bound, quota), S_VALUE)
+        return d.at(bound, S_VALUE)
+
+    if per_tx:
+        pos = ctx.add_view(
+            f"c{k}_pos",
+            f"SELECT b.*, {d.zero(S_VALUE)} AS cum_before, b.v_at AS total, q.quota_amount, "
+            f"q.attainment, q.to_date_value AS scope_to_date\nFROM {base} b\n{quota_join}",
+        )
+    else:
+        # a marginal plan's first tier also takes what lies below its lower bound
+        lower = tiers[1:] if comp.tiering == "marginal" else tiers
+        edges = sorted({t.from_ for t in lower} | {t.to for t in tiers if t.to is not None})
+        pos = positions(
+            ctx,
+            k,
+            base,
+            join_quota,
+            lambda quota: [unit(d.at(d.dec_lit(e), S_PLAN), quota) for e in edges],
+            exact=comp.tiering != "retroactive",
+        )
     if comp.tier_basis == "attainment":
         ctx.checks.append(
             (
@@ -203,11 +213,6 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
             ]
         )
     tiers_sql = values_table(ctx, ["tier_index", "t_from", "t_to", "rate", "amount", "label"], rows)
-
-    def unit(bound: str) -> str:
-        if comp.tier_basis == "attainment":
-            return d.at(d.mul(bound, "p.quota_amount"), S_VALUE)
-        return d.at(bound, S_VALUE)
 
     from_u, to_u = unit("t.t_from"), unit("t.t_to")
     if comp.tiering == "retroactive":

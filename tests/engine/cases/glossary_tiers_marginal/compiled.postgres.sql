@@ -133,11 +133,25 @@ SELECT v.credit_id, v.transaction_id, v.payee_id, v.credit_reason, v.credit_on, 
 FROM p0_mv v JOIN p0_points pt ON v.pp = pt.q_idx AND v.pp <= pt.pp
 WHERE v.measure_id = 'bookings';
 
+CREATE TEMP TABLE p0_c0_days AS
+SELECT x.*, CASE WHEN x.n > 1 AND (x.day_min < 0 OR (x.day_before < CAST(((CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6))) * (x.quota_amount)) AS DECIMAL(38, 22)) AND CAST(((CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6))) * (x.quota_amount)) AS DECIMAL(38, 22)) < (x.day_before + x.day_value))) THEN 1 ELSE 0 END AS split_day FROM (
+SELECT g.payee_id, g.pp, g.credit_on, g.day_value, g.day_min, g.n, COALESCE(SUM(g.day_value) OVER (PARTITION BY g.payee_id, g.pp ORDER BY g.credit_on ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), CAST(0 AS DECIMAL(38, 22))) AS day_before,
+  SUM(g.day_value) OVER (PARTITION BY g.payee_id, g.pp) AS total, q.quota_amount, q.attainment, q.to_date_value AS scope_to_date
+FROM (
+  SELECT b.payee_id, b.pp, b.credit_on, SUM(b.v_at) AS day_value, MIN(b.v_at) AS day_min, COUNT(*) AS n
+  FROM p0_c0_base b GROUP BY b.payee_id, b.pp, b.credit_on
+) g
+LEFT JOIN p0_mp q ON q.payee_id = g.payee_id AND q.pp = g.pp AND q.measure_id = 'bookings' AND q.accumulate = 'quarter_to_date'
+) x;
+
 CREATE OR REPLACE TEMP VIEW p0_c0_pos AS
-SELECT b.*, COALESCE(SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp ORDER BY b.credit_on, b.transaction_id, b.credit_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), CAST(0 AS DECIMAL(38, 22))) AS cum_before,
-  SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp) AS total, q.quota_amount, q.attainment, q.to_date_value AS scope_to_date
-FROM p0_c0_base b
-LEFT JOIN p0_mp q ON q.payee_id = b.payee_id AND q.pp = b.pp AND q.measure_id = 'bookings' AND q.accumulate = 'quarter_to_date';
+SELECT b.*, dd.day_before AS cum_before, dd.total, dd.quota_amount, dd.attainment, dd.scope_to_date
+FROM p0_c0_base b JOIN p0_c0_days dd ON dd.payee_id = b.payee_id AND dd.pp = b.pp AND dd.credit_on = b.credit_on
+WHERE dd.split_day = 0
+UNION ALL
+SELECT b.*, CAST(dd.day_before + COALESCE(SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp, b.credit_on ORDER BY b.transaction_id, b.credit_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), CAST(0 AS DECIMAL(38, 22))) AS DECIMAL(38, 22)) AS cum_before, dd.total, dd.quota_amount, dd.attainment, dd.scope_to_date
+FROM p0_c0_base b JOIN p0_c0_days dd ON dd.payee_id = b.payee_id AND dd.pp = b.pp AND dd.credit_on = b.credit_on
+WHERE dd.split_day = 1;
 
 CREATE TEMP TABLE p0_c0 AS
 SELECT (CAST('new_business' AS TEXT) || CAST('|' AS TEXT) || CAST(x.credit_id AS TEXT) || CAST('|' AS TEXT) || CAST(x.tier_index AS TEXT)) AS line_key, 'new_business' AS component_id, 'commission' AS component_kind, 'commission' AS line_type, x.payee_id, x.pp, 3 AS scope_months, x.pp AS scope_idx, x.credit_id, x.transaction_id, x.credit_reason, 'bookings' AS measure_id, x.v_at AS measure_value, x.total AS basis_to_date, x.quota_amount, x.attainment, x.label AS tier, CAST(x.rate AS DECIMAL(38, 10)) AS rate, CAST(1 AS DECIMAL(38, 10)) AS multiplier, CAST(NULL AS VARCHAR) AS objective_id, x.cancel_pp, x.claw_factor, TRUE AS is_held, CASE WHEN TRUE THEN ((x.slice) * (x.rate)) ELSE CAST(0 AS DECIMAL(38, 28)) END AS to_date_amount
