@@ -89,8 +89,6 @@ def test_link_to_landing_page_to_won_to_approved_reward_seen_by_the_partner(
     page: Page, signed_in: Any, browser_world: World, live_server: Any, settings: Any
 ) -> None:
     settings.OPENSPM_REFERRAL_WEBHOOK_SECRET = SECRET
-    # jobs queued by earlier tests may remain in the queue table; count only this test's
-    DBTaskResult.objects.all().delete()
     program = Program(
         slug="partners",
         name="Partner referral program",

@@ -7,14 +7,16 @@ from functools import partial
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import models, transaction
 from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
 
 from openspm.core.models import User
 from openspm.demo import services as demo_services
 from openspm.demo.generate.logins import DEMO_USERNAMES
 from openspm.demo.services import DemoResult
 from openspm.org.models import FiscalCalendar, Period
+from openspm.referrals.models import RateCounter
 from openspm.sales.models import Currency
 
 AS_OF = date(2026, 11, 24)
@@ -58,20 +60,39 @@ def as_of() -> date:
     return AS_OF
 
 
+# Rows a committed demo company leaves that `clear_demo_data` does not remove: reference data
+# (periods, currencies) and what the demo's services wrote beside it (the jobs they queued, the
+# rate limiter's counters of the referral submissions).
+KEPT: tuple[type[models.Model], ...] = (Currency, Period, FiscalCalendar, DBTaskResult, RateCounter)
+
+
+def snapshot_kept() -> dict[type[models.Model], set[Any]]:
+    """The primary keys of the KEPT tables before a shared demo company is committed."""
+    return {m: set(m.objects.values_list("pk", flat=True)) for m in KEPT}
+
+
+def delete_demo_company(before: dict[type[models.Model], set[Any]]) -> None:
+    """Delete a committed demo company and every row it added to the KEPT tables, so the tests
+    after a module's shared company start from the database they would have without it."""
+    with transaction.atomic():
+        demo_services.clear_demo_data()
+        User.objects.filter(username__in=DEMO_USERNAMES).delete()
+        for model, pks in before.items():
+            model.objects.exclude(pk__in=pks).delete()
+            history = getattr(model, "history", None)
+            if history is not None:
+                history.exclude(**{f"{model._meta.pk.attname}__in": pks}).delete()
+
+
 @pytest.fixture(scope="module")
 def company(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoResult]:
     """One demo company shared by a module's read-only tests: generated and committed once,
     then deleted with everything it created (periods and currencies included)."""
-    kept = (Currency, Period, FiscalCalendar)
     with django_db_blocker.unblock():
         assert not demo_services.existing_data(), "the test database should be empty"
-        before = {m: set(m.objects.values_list("pk", flat=True)) for m in kept}
+        before = snapshot_kept()
         with override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
             result = _load()
     yield result
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_services.clear_demo_data()
-        User.objects.filter(username__in=DEMO_USERNAMES).delete()
-        for model in kept:
-            model.objects.exclude(pk__in=before[model]).delete()
-            model.history.exclude(**{f"{model._meta.pk.attname}__in": before[model]}).delete()
+    with django_db_blocker.unblock():
+        delete_demo_company(before)

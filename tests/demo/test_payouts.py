@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.test import override_settings
 
 from openspm.comp import archive
@@ -29,10 +28,8 @@ from openspm.comp.selectors import statements as statement_selectors
 from openspm.core.models import User
 from openspm.demo import services as demo_services
 from openspm.demo.generate.disputes import BONUS, DISPUTE_ADJUSTMENT, RECOVERY
-from openspm.demo.generate.logins import DEMO_USERNAMES
-from openspm.org.models import FiscalCalendar, Period, Person
-from openspm.sales.models import Currency
-from tests.demo.conftest import AS_OF, FAST_HASHER
+from openspm.org.models import Period, Person
+from tests.demo.conftest import AS_OF, FAST_HASHER, delete_demo_company, snapshot_kept
 
 QUARTERS = [f"{year}-Q{n}" for year in (2025, 2026) for n in (1, 2, 3, 4)]
 ARGS = ("--scale", "0.01", "--as-of", AS_OF.isoformat())
@@ -53,23 +50,15 @@ def archives(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def output(django_db_setup: None, django_db_blocker: Any, archives: Path) -> Iterator[str]:
     """One small paid demo company, committed, shared by this module's read-only tests; then
-    deleted with everything it created (its run archives in a directory of its own)."""
-    kept = (Currency, Period, FiscalCalendar)
+    deleted with everything it created (its run archives in a directory of its own; the jobs
+    its services queued and the referral submissions' rate counters included)."""
     with django_db_blocker.unblock(), override_settings(RUN_ARCHIVE_DIR=archives):
         assert not demo_services.existing_data(), "the test database should be empty"
-        before = {m: set(m.objects.values_list("pk", flat=True)) for m in kept}
+        before = snapshot_kept()
         text = run_demo()
     yield text
-    with (
-        django_db_blocker.unblock(),
-        override_settings(RUN_ARCHIVE_DIR=archives),
-        transaction.atomic(),
-    ):
-        demo_services.clear_demo_data()
-        User.objects.filter(username__in=DEMO_USERNAMES).delete()
-        for model in kept:
-            model.objects.exclude(pk__in=before[model]).delete()
-            model.history.exclude(**{f"{model._meta.pk.attname}__in": before[model]}).delete()
+    with django_db_blocker.unblock(), override_settings(RUN_ARCHIVE_DIR=archives):
+        delete_demo_company(before)
 
 
 def published(period_key: str) -> CalcRun:

@@ -244,8 +244,6 @@ class TestRateCounter:
         assert ratelimit._count_orm("a", row.window_start) == 4
 
     def test_old_windows_are_purged_by_their_start(self) -> None:
-        # other tests' daily windows (started at midnight) may be in the table; start empty
-        RateCounter.objects.all().delete()
         now = timezone.now()
         ratelimit.hit(key="old", limit=10, window_seconds=60, now=now - timedelta(hours=2))
         ratelimit.hit(key="new", limit=10, window_seconds=60, now=now)
