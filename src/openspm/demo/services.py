@@ -18,6 +18,8 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.db import connection, models, transaction
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from openspm.comp import archive
 from openspm.comp.models import CalcRun
@@ -43,8 +45,9 @@ from openspm.org import selectors as org_selectors
 from openspm.org.models import Period, Person, ReportingLine, Team, TeamMembership
 from openspm.plans.models import Plan
 from openspm.quotas.models import Quota
-from openspm.referrals.models import Program
+from openspm.referrals.models import Program, RateCounter
 from openspm.referrals.services import demo as referrals_demo
+from openspm.referrals.tasks import run_referral_housekeeping
 from openspm.sales.models import Account, FxRate, ProductFamily, Transaction
 from openspm.territories.models import Territory
 
@@ -209,4 +212,20 @@ def clear_demo_data() -> int:
                 continue
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
             deleted += max(0, cursor.rowcount)
+    return deleted + _clear_queued_work(existing)
+
+
+def _clear_queued_work(existing: set[str]) -> int:
+    """Jobs the demo's services queued (runs, referral messages and reward computations) and
+    the rate limiter's counters name rows just deleted: a worker would run jobs for runs and
+    programs that no longer exist, and a new referrer reusing an id would inherit a count.
+    Housekeeping's daily job stays: it reschedules itself and names no row."""
+    deleted = 0
+    if DBTaskResult._meta.db_table in existing:
+        jobs = DBTaskResult.objects.filter(task_path__startswith="openspm.").exclude(
+            task_path=run_referral_housekeeping.module_path
+        )
+        deleted += jobs.exclude(status=TaskResultStatus.RUNNING).delete()[0]
+    if RateCounter._meta.db_table in existing:
+        deleted += RateCounter.objects.all().delete()[0]
     return deleted
