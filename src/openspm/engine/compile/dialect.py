@@ -108,8 +108,9 @@ class Dialect:
     def days_between(self, a: str, b: str) -> str:
         return f"CAST(DATE_DIFF('day', {a}, {b}) AS {DEC})"
 
-    def string_agg(self, expr: str, sep: str) -> str:
-        return f"STRING_AGG(DISTINCT {expr}, {self.str_lit(sep)} ORDER BY {expr})"
+    def string_agg(self, expr: str, sep: str, *, distinct: bool = True) -> str:
+        once = "DISTINCT " if distinct else ""
+        return f"STRING_AGG({once}{expr}, {self.str_lit(sep)} ORDER BY {expr})"
 
     def concat(self, *parts: str) -> str:
         return "(" + " || ".join(f"CAST({p} AS VARCHAR)" for p in parts) + ")"
@@ -188,8 +189,9 @@ class Spark(Dialect):
     def days_between(self, a: str, b: str) -> str:
         return f"CAST(DATEDIFF({b}, {a}) AS {DEC})"
 
-    def string_agg(self, expr: str, sep: str) -> str:
-        return f"ARRAY_JOIN(ARRAY_SORT(COLLECT_SET({expr})), {self.str_lit(sep)})"
+    def string_agg(self, expr: str, sep: str, *, distinct: bool = True) -> str:
+        collect = "COLLECT_SET" if distinct else "COLLECT_LIST"
+        return f"ARRAY_JOIN(ARRAY_SORT({collect}({expr})), {self.str_lit(sep)})"
 
     def concat(self, *parts: str) -> str:
         return "CONCAT(" + ", ".join(f"CAST({p} AS STRING)" for p in parts) + ")"

@@ -180,10 +180,12 @@ SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_mo
 CREATE TEMP TABLE p0_pay_lines AS
 SELECT g.payee_id, g.component_id, g.pp, g.line_type, SUM(g.plan_amount) AS plan_amount, SUM(g.held_amount) AS held_amount, NULL AS draw_balance_amount, MAX(g.transaction_ids) AS transaction_ids, SUM(g.line_count) AS line_count FROM (
 SELECT CAST(z.payee_id AS VARCHAR) AS payee_id, CAST(z.component_id AS VARCHAR) AS component_id, CAST(z.pp AS BIGINT) AS pp, CAST(z.line_type AS VARCHAR) AS line_type, CAST(z.plan_amount AS DECIMAL(38, 28)) AS plan_amount, CAST(z.held_amount AS DECIMAL(38, 28)) AS held_amount, CAST(z.draw_balance_amount AS DECIMAL(38, 28)) AS draw_balance_amount, CAST(z.transaction_ids AS VARCHAR) AS transaction_ids, CAST(z.line_count AS BIGINT) AS line_count FROM (
-SELECT e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END AS line_type, SUM(e.amount) AS plan_amount, SUM(CAST(0 AS DECIMAL(38, 28))) AS held_amount, NULL AS draw_balance_amount, STRING_AGG(DISTINCT e.transaction_id, ';' ORDER BY e.transaction_id) AS transaction_ids, COUNT(*) AS line_count
+SELECT x.payee_id, x.component_id, x.pp, x.line_type, SUM(x.plan_amount) AS plan_amount, SUM(x.held_amount) AS held_amount, NULL AS draw_balance_amount, STRING_AGG(x.transaction_id, ';' ORDER BY x.transaction_id) AS transaction_ids, SUM(x.line_count) AS line_count FROM (
+SELECT e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END AS line_type, e.transaction_id, SUM(e.amount) AS plan_amount, SUM(CAST(0 AS DECIMAL(38, 28))) AS held_amount, COUNT(*) AS line_count
 FROM p0_earn_all e JOIN p0_points r ON r.in_run AND e.pp <= r.pp
 WHERE e.amount <> 0 AND (e.pp = r.pp OR (e.pp < 8104 AND r.pp = 8104))
-GROUP BY e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END
+GROUP BY e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END, e.transaction_id
+) x GROUP BY x.payee_id, x.component_id, x.pp, x.line_type
 ) z(payee_id, component_id, pp, line_type, plan_amount, held_amount, draw_balance_amount, transaction_ids, line_count)
 UNION ALL
 SELECT CAST(z.payee_id AS VARCHAR) AS payee_id, CAST(z.component_id AS VARCHAR) AS component_id, CAST(z.pp AS BIGINT) AS pp, CAST(z.line_type AS VARCHAR) AS line_type, CAST(z.plan_amount AS DECIMAL(38, 28)) AS plan_amount, CAST(z.held_amount AS DECIMAL(38, 28)) AS held_amount, CAST(z.draw_balance_amount AS DECIMAL(38, 28)) AS draw_balance_amount, CAST(z.transaction_ids AS VARCHAR) AS transaction_ids, CAST(z.line_count AS BIGINT) AS line_count FROM (
