@@ -76,10 +76,10 @@ def read_credits(run_id: int, *, payee_id: str, **equal: str) -> list[dict[str, 
         raise ValueError(f"cannot filter credits on {sorted(unknown)}")
     where = " AND ".join(f"{name} = ?" for name in ("payee_id", *equal))
     with duckdb.connect() as con:
-        table = con.execute(
+        table = con.sql(
             f"SELECT * FROM read_parquet(?) WHERE {where}",  # names checked above
-            [str(path), payee_id, *equal.values()],
-        ).fetch_arrow_table()
+            params=[str(path), payee_id, *equal.values()],
+        ).to_arrow_table()
     rows: list[dict[str, Any]] = table.to_pylist()
     return rows
 

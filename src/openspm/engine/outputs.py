@@ -196,7 +196,7 @@ def run_to_folder(
                 count = done.con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)").fetchone()
                 rows[name] = int(count[0]) if count else 0
             else:
-                reader = done.con.execute(sql).fetch_record_batch(_BATCH_ROWS)
+                reader = done.con.sql(sql).to_arrow_reader(_BATCH_ROWS)
                 rows[name] = _write_csv(reader.schema.names, reader, tmp / f"{name}.csv")
         files = plan_files if plan_files is not None else []
         _manifest(tmp, done.fingerprint, period, files, fmt, rows)

@@ -149,9 +149,7 @@ def run(
 ) -> RunResult:
     """Run ``plans`` over ``inputs`` for ``period`` (``2026-Q1``, ``2026-01`` or ``2026``)."""
     with executed(plans, inputs, period=period, as_of=as_of, threads=threads) as done:
-        tables = {
-            name: done.con.execute(done.output_sql(name)).fetch_arrow_table() for name in OUTPUTS
-        }
+        tables = {name: done.con.sql(done.output_sql(name)).to_arrow_table() for name in OUTPUTS}
         sql = done.program.script(get_dialect("duckdb"))
         return RunResult(done.fingerprint, period, tables, sql=sql)
 
