@@ -4,11 +4,11 @@ Tier slicing needs, for every credit, the running total of its scope (payee × s
 before it, in the deterministic order ``(credit_on, transaction_id, credit_id)``. A window
 over every credit is the expensive way (DuckDB evaluates a framed window with a segment tree,
 and a VP's scope holds every credit under them). So the totals are pre-aggregated per day
-first: a window over day rows gives each day's running total, and only the credits of a day
-whose range crosses a tier bound (or holds a negative value, or several credits that could
-straddle a bound) need the exact window inside that day. Every other credit lies inside one
-tier with the whole of its day, so its slice is its whole value and the day's opening total
-stands in for its own (the position itself is never output, only the slices).
+first: a window over day rows gives each day's running total, and only a day of several
+credits whose range crosses a tier bound, or which holds a negative value, needs the exact
+window inside it. Every other credit lies inside one tier with the whole of its day (or is
+its day's only credit), so the day's opening total stands in for its own position: the slices
+come out the same, and the position itself is never output.
 """
 
 from __future__ import annotations
