@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from functools import partial
 
@@ -203,28 +204,31 @@ def _calculate(run: CalcRun, *, progress: Callable[[int, str], None]) -> None:
     counts = {name: table.num_rows for name, table in tables.items()}
     # The archive (Parquet files, written by Arrow without the GIL) is written in a thread
     # while the lines go to the database, which mostly waits on the database server (or, on
-    # SQLite, on its own inserts): the two overlap (docs/performance.md, "App runs").
-    archiving = _Background(
-        partial(
-            archive.write_archive,
-            run_id=run.pk,
-            inputs=tables,
-            outputs=result.tables,
-            plans={v.plan.code: v.text for v in versions},
-            manifest={
-                "run_id": run.pk,
-                "period": period.key,
-                "fingerprint": result.fingerprint,
-                "engine_version": result.engine_version,
-                "plans": plan_versions,
-            },
+    # SQLite, on its own inserts): the two overlap (docs/performance.md, "App runs"). Leaving
+    # the pool waits for the thread, so a failed run's archive is deleted after it (`_fail`).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        archiving = pool.submit(
+            _timed,
+            partial(
+                archive.write_archive,
+                run_id=run.pk,
+                inputs=tables,
+                outputs=result.tables,
+                plans={v.plan.code: v.text for v in versions},
+                manifest={
+                    "run_id": run.pk,
+                    "period": period.key,
+                    "fingerprint": result.fingerprint,
+                    "engine_version": result.engine_version,
+                    "plans": plan_versions,
+                },
+            ),
         )
-    )
-    try:
         with transaction.atomic():
             write_lines(run_id=run.pk, period_key=period.key, tables=result.tables)
             watch.record("lines", watch.elapsed())
-            archiving.wait()  # the archive's error, if any, fails the run: all or nothing
+            # the archive's error, if any, fails the run: all or nothing
+            watch.record("archive", archiving.result())
             updated = CalcRun.objects.filter(pk=run.pk, status=CalcRun.Status.RUNNING).update(
                 status=CalcRun.Status.SUCCEEDED,
                 finished_at=timezone.now(),
@@ -237,10 +241,6 @@ def _calculate(run: CalcRun, *, progress: Callable[[int, str], None]) -> None:
             )
             if not updated:
                 raise RunFailed("The run was marked failed while it was writing its results.")
-    finally:
-        # Never leave the thread writing: a failed run's archive is deleted next (`_fail`).
-        archiving.wait(reraise=False)
-        watch.record("archive", archiving.seconds)
     watch.next("")
     seconds = {**watch.seconds, **watch.extra}
     log.info(
@@ -332,30 +332,11 @@ def _fail(run_id: int, message: str) -> None:
     archive.delete_archive(run_id)
 
 
-class _Background:
-    """Calls `work` in a thread at once; `wait` joins it and re-raises its error."""
-
-    def __init__(self, work: Callable[[], object]) -> None:
-        self.seconds = 0.0
-        self._work = work
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        started = time.perf_counter()
-        try:
-            self._work()
-        except BaseException as error:  # handed to the caller by wait()
-            self._error = error
-        finally:
-            self.seconds = time.perf_counter() - started
-
-    def wait(self, *, reraise: bool = True) -> None:
-        self._thread.join()
-        if reraise and self._error is not None:
-            error, self._error = self._error, None
-            raise error
+def _timed(work: Callable[[], object]) -> float:
+    """Seconds `work` took."""
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
 
 
 class _Heartbeat:

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -33,7 +31,6 @@ BATCH = 50_000
 AMOUNT_PLACES = 4  # AmountField
 RATE_PLACES = 10  # RateField
 CSV_FIELD_LIMIT = csv.field_size_limit() // 2  # bytes, with room for doubled quotes
-_T = TypeVar("_T")
 
 
 class UnknownPayee(OpenSPMError):
@@ -131,30 +128,10 @@ def write_lines(*, run_id: int, period_key: str, tables: dict[str, pa.Table]) ->
         raise UnknownPayee(
             f"The run names payees that are not in the database: {missing.to_pylist()[:5]}"
         )
-    copy = connection.vendor == "postgresql"
-    prepared = (
-        _prepare(model, chunk, copy=copy)
-        for name, (model, columns) in LINES.items()
-        for batch in tables[name].to_batches(max_chunksize=BATCH)
-        for chunk in _chunks(_line_columns(batch, run_id, period_key, columns, keys, pks))
-    )
-    # The next chunk is prepared (Arrow kernels and, for PostgreSQL, its CSV: no GIL) in a
-    # thread while this one is sent, so the client's work overlaps the server's.
-    with closing(_ahead(prepared)) as chunks:
-        for chunk in chunks:
-            _send(chunk)
-
-
-_END = object()
-
-
-def _ahead(items: Iterator[_T]) -> Generator[_T, None, None]:
-    """`items`, each computed in a thread while the caller uses the one before."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(next, items, _END)
-        while (item := pending.result()) is not _END:
-            pending = pool.submit(next, items, _END)
-            yield item  # type: ignore[misc]  # not _END
+    for name, (model, columns) in LINES.items():
+        table = tables[name]
+        for batch in table.to_batches(max_chunksize=BATCH):
+            insert_arrow(model, _line_columns(batch, run_id, period_key, columns, keys, pks))
 
 
 def _line_columns(
@@ -236,58 +213,42 @@ def insert_arrow(model: type[models.Model], table: pa.Table) -> None:
     instead (a run's lines share their run, period and often plan, component and currency:
     14 of an earning line's 24 columns in the benchmark, a third less to split and bind).
     """
-    for chunk in _chunks(table):
-        _send(_prepare(model, chunk, copy=connection.vendor == "postgresql"))
-
-
-@dataclass(frozen=True, slots=True)
-class _Chunk:
-    """Rows ready to send: PostgreSQL's as CSV, SQLite's as Arrow."""
-
-    model: type[models.Model]
-    table: pa.Table
-    csv: bytes | None
-
-
-def _prepare(model: type[models.Model], table: pa.Table, *, copy: bool) -> _Chunk:
-    """`copy`: for PostgreSQL's COPY (given, not read here: this may run in another thread)."""
-    if not copy:
-        return _Chunk(model, table, None)
-    buffer = io.BytesIO()
-    pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False, batch_size=BATCH))
-    return _Chunk(model, table, buffer.getvalue())
-
-
-def _send(prepared: _Chunk) -> None:
-    model, chunk = prepared.model, prepared.table
-    if chunk.num_rows == 0:
+    if table.num_rows == 0:
         return
     quote = connection.ops.quote_name
     opts = model._meta
-    if prepared.csv is not None:
-        names = ", ".join(quote(_column(model, name)) for name in chunk.column_names)
+    names = ", ".join(quote(_column(model, name)) for name in table.column_names)
+    target = f"{quote(opts.db_table)} ({names})"
+    if connection.vendor == "postgresql":
+        options = pa_csv.WriteOptions(include_header=False, batch_size=BATCH)
         with (
             connection.cursor() as cursor,
-            cursor.copy(f"COPY {quote(opts.db_table)} ({names}) FROM STDIN (FORMAT csv)") as copy,
+            cursor.copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy,
         ):
-            copy.write(prepared.csv)
+            for chunk in _chunks(table):
+                buffer = io.BytesIO()
+                pa_csv.write_csv(chunk, buffer, options)
+                copy.write(buffer.getbuffer())
         return
     with connection.cursor() as cursor:
-        # A column with one value throughout the chunk (the run, its period, a plan's
-        # code, an unused column's NULL…) is written once, as a literal, not per row.
-        fixed = {name: _literal(cursor, chunk.column(name)) for name in chunk.column_names}
-        varying = chunk.select([name for name, sql in fixed.items() if sql is None])
-        text = [pa.types.is_string(t) or pa.types.is_large_string(t) for t in varying.schema.types]
-        # The CSV reader gives "" for a null: text columns keep it, the others read it as NULL.
-        marks = ["%s" if is_text else "NULLIF(%s, '')" for is_text in text]
-        order = [*varying.column_names, *(n for n, sql in fixed.items() if sql is not None)]
-        values = [*marks, *(sql for sql in fixed.values() if sql is not None)]
-        columns = ", ".join(quote(_column(model, name)) for name in order)
-        sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({', '.join(values)})"
-        if varying.num_columns:
-            cursor.executemany(sql, list(_text_rows(varying, text)))
-        else:
-            cursor.executemany(sql, [()] * chunk.num_rows)
+        for chunk in _chunks(table):
+            # A column with one value throughout the chunk (the run, its period, a plan's
+            # code, an unused column's NULL…) is written once, as a literal, not per row.
+            fixed = {name: _literal(cursor, chunk.column(name)) for name in chunk.column_names}
+            varying = chunk.select([name for name, sql in fixed.items() if sql is None])
+            text = [
+                pa.types.is_string(t) or pa.types.is_large_string(t) for t in varying.schema.types
+            ]
+            # The CSV reader gives "" for a null: text columns keep it, the others read it as NULL.
+            marks = ["%s" if is_text else "NULLIF(%s, '')" for is_text in text]
+            order = [*varying.column_names, *(n for n, sql in fixed.items() if sql is not None)]
+            values = [*marks, *(sql for sql in fixed.values() if sql is not None)]
+            columns = ", ".join(quote(_column(model, name)) for name in order)
+            sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({', '.join(values)})"
+            if varying.num_columns:
+                cursor.executemany(sql, list(_text_rows(varying, text)))
+            else:
+                cursor.executemany(sql, [()] * chunk.num_rows)
 
 
 def _literal(cursor: Any, column: pa.ChunkedArray) -> str | None:
