@@ -95,7 +95,7 @@ def _drill_down(run_id: int) -> dict[str, Any]:
     top = counts.field("values")[pc.index(counts.field("counts"), pc.max(counts.field("counts")))]
     top = top.as_py()
     started = time.perf_counter()
-    rows = archive.read_credits(run_id, payee_id=top, plan_id="bench") or []
+    rows, _ = archive.read_credits(run_id, payee_id=top, plan_id="bench") or ([], 0)
     return {
         "credits": len(payees),
         "drill_seconds": time.perf_counter() - started,

@@ -4,8 +4,8 @@ The quarter containing today holds the glossary's accumulation example (rep1: qu
 D1 150,000 then D2 100,000, 16,000.00 of marginal commission; rep2: 2,500.00), and its first
 run is published. Then:
 
-1. rep1 opens their statement, drills down to D2's accelerated line (its deal and its rule) and
-   questions it;
+1. rep1 opens their statement, drills down to the accelerated tier's line (D2's slice above
+   quota: its deal and its rule) and questions it;
 2. the comp admin takes the dispute, reviews it and resolves it with a 500.00 adjustment, paid
    in today's quarter; finance gives the adjustment its second approval (four eyes);
 3. the comp admin recalculates the quarter and reviews the run (approval step 1), finance
@@ -93,15 +93,18 @@ def test_statement_dispute_adjustment_approval_close_and_payroll(
     quarter = glossary_this_quarter(world)
     first_run = publish_first_run(world, quarter)
 
-    # 1. rep1: statement, drill-down to D2's accelerated line, its deal and rule, dispute.
+    # 1. rep1: statement, drill-down to the accelerated tier's line, its deal and rule, dispute.
     as_user(page, sign_in, "rep1")
     open_nav(page, "Statements")
     page.get_by_test_id("statements").get_by_role("link", name="Rep1 Test").click()
     expect(page.get_by_test_id("payout-total")).to_contain_text("16,000.00 USD")
-    line = page.get_by_test_id("earning-line").filter(has_text="D2").filter(has_text="6,000.00")
+    # Deal lines are summed per tier: the tier-2 line holds D2's slice above quota.
+    line = page.get_by_test_id("earning-line").filter(has_text="1 deal").filter(has_text="6,000.00")
     expect(line).to_have_count(1)
     line.get_by_test_id("drill-down").click()
     trace = page.get_by_test_id("trace")
+    expect(trace.get_by_test_id("deal-line")).to_have_count(1)
+    expect(trace.get_by_test_id("deal-line")).to_contain_text("D2")
     expect(trace.get_by_test_id("rule")).to_contain_text("commission (commission)")
     expect(trace.get_by_test_id("rule")).to_contain_text("0.12")
     expect(trace.get_by_test_id("plan-link")).to_have_text("ae v1")
@@ -115,7 +118,7 @@ def test_statement_dispute_adjustment_approval_close_and_payroll(
     expect(page.get_by_test_id("dispute-status")).to_have_text("Open")
     dispute = Dispute.objects.get()
     assert dispute.earning_line is not None
-    assert dispute.earning_line.transaction_ref == "D2"
+    assert (dispute.earning_line.tier, dispute.trace["transaction_refs"]) == (2, ["D2"])
     assert dispute.run_id == first_run.pk
 
     # 2. The comp admin resolves it with an adjustment; finance approves the adjustment.

@@ -50,9 +50,12 @@ def emails(world: World) -> None:
     world.users["rep2"].save(update_fields=["email"])
 
 
-def earning(run: CalcRun, world: World, name: str = "rep1", ref: str = "D2") -> EarningLine:
-    """The deal's last slice (D2 crosses quota: its second slice is in tier 2)."""
-    lines = EarningLine.objects.filter(run=run, person=world.people[name], transaction_ref=ref)
+def earning(run: CalcRun, world: World, name: str = "rep1", tier: int | None = None) -> EarningLine:
+    """The payee's commission line in `tier`, else in their highest tier. rep1's tier 1 sums
+    D1 and D2's slice below quota, tier 2 is D2's slice above it; rep2's tier 1 is D3."""
+    lines = EarningLine.objects.filter(run=run, person=world.people[name], line_count__gt=0)
+    if tier is not None:
+        lines = lines.filter(tier=tier)
     return lines.order_by("-tier", "-pk")[0]
 
 
@@ -89,6 +92,7 @@ class TestOpenDispute:
         assert trace["plan_version"] == 1
         assert trace["component_id"] == "commission"
         assert trace["transaction_refs"] == ["D2"]
+        assert trace["deal_count"] == 1
         assert trace["run_fingerprint"] == run.fingerprint
         assert trace["currency"] == "USD"
         assert Decimal(trace["amount"]) == line.amount
@@ -96,6 +100,14 @@ class TestOpenDispute:
         assert trace["tier"] == line.tier
         assert Decimal(trace["attainment"]) == line.attainment
         assert trace["credit_reason"] == line.credit_reason
+
+    def test_a_summary_lines_trace_names_its_deals(self, world: World, run: CalcRun) -> None:
+        line = earning(run, world, tier=1)
+        dispute = open_as(world, "rep1", line)
+        assert dispute.trace["deal_count"] == 2
+        assert dispute.trace["transaction_refs"] == ["D1", "D2"]
+        assert dispute.trace["measure_value"] is None  # each deal's is in the drill-down
+        assert Decimal(dispute.trace["amount"]) == Decimal("10000")
 
     def test_trace_survives_a_recalculation(self, world: World, run: CalcRun) -> None:
         line = earning(run, world)
@@ -178,7 +190,7 @@ class TestSla:
 
     def test_overdue_is_listed_and_filtered(self, world: World, run: CalcRun) -> None:
         late = open_as(world, "rep1", earning(run, world), subject="late")
-        on_time = open_as(world, "rep1", earning(run, world, ref="D1"), subject="on time")
+        on_time = open_as(world, "rep1", earning(run, world, tier=1), subject="on time")
         Dispute.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(1))
         admin = world.users["compadmin"]
         rows = {d.pk: d.is_overdue for d in selectors.list_disputes(viewer=admin)}
@@ -211,10 +223,7 @@ class TestVisibility:
         ],
     )
     def test_list_is_scoped(self, world: World, run: CalcRun, who: str, sees: set[str]) -> None:
-        mine = {
-            name: open_as(world, name, earning(run, world, name, ref))
-            for name, ref in (("rep1", "D2"), ("rep2", "D3"))
-        }
+        mine = {name: open_as(world, name, earning(run, world, name)) for name in ("rep1", "rep2")}
         got = {d.pk for d in selectors.list_disputes(viewer=world.users[who])}
         assert got == {mine[name].pk for name in sees}
         for name, dispute in mine.items():
@@ -225,7 +234,7 @@ class TestVisibility:
     def test_filters_by_status_and_assignee(self, world: World, run: CalcRun) -> None:
         admin = world.users["compadmin"]
         first = open_as(world, "rep1", earning(run, world))
-        second = open_as(world, "rep2", earning(run, world, "rep2", "D3"))
+        second = open_as(world, "rep2", earning(run, world, "rep2"))
         services.transition_dispute(actor=admin, dispute_id=first.pk, action="take")
         assert [d.pk for d in selectors.list_disputes(viewer=admin, assignee_id=admin.pk)] == [
             first.pk
@@ -240,8 +249,8 @@ class TestVisibility:
         self, world: World, run: CalcRun, django_assert_max_num_queries: Callable[..., Any]
     ) -> None:
         admin = world.users["compadmin"]
-        for ref in ("D1", "D2"):
-            open_as(world, "rep1", earning(run, world, ref=ref))
+        for tier in (1, 2):
+            open_as(world, "rep1", earning(run, world, tier=tier))
         with django_assert_max_num_queries(3):
             rows = list(selectors.list_disputes(viewer=admin))
             _ = [(d.person.full_name, d.period.key, d.assignee, d.opened_by) for d in rows]
@@ -482,7 +491,7 @@ class TestEmails:
     def test_the_payees_login_address_is_the_fallback(
         self, world: World, run: CalcRun, smtp: Inbox, django_capture_on_commit_callbacks: Any
     ) -> None:
-        dispute = open_as(world, "rep2", earning(run, world, "rep2", "D3"))
+        dispute = open_as(world, "rep2", earning(run, world, "rep2"))
         with django_capture_on_commit_callbacks(execute=True):
             services.comment_on_dispute(
                 actor=world.users["compadmin"], dispute_id=dispute.pk, body="Checking"

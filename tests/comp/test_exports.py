@@ -5,12 +5,15 @@ from decimal import Decimal
 
 import pytest
 
+from openspm.comp import archive
 from openspm.comp.models import AccountingPolicy, Adjustment, CalcRun
 from openspm.comp.services import exports
 from openspm.comp.services.adjustments import create_adjustment, decide_adjustment
-from openspm.core.errors import PermissionDenied
+from openspm.core.errors import OpenSPMError, PermissionDenied
 from openspm.org.models import Period
+from tests.comp.factories import glossary_quarter, publish_ae_plan
 from tests.comp.test_approvals_factories import add_earning, add_payout, make_run, period, publish
+from tests.comp.test_statements import run_quarter
 from tests.factories import World, make_transaction
 
 D = Decimal
@@ -331,3 +334,33 @@ def test_a_deal_missing_from_sales_counts_from_its_period_start(world: World) ->
     assert (asset.booked_on, asset.months[0].month) == (date(2026, 4, 1), date(2026, 4, 1))
     assert [m.amount for m in asset.months[:2]] == [D("33.33"), D("33.33")]
     assert asset.months[-1].amount == D("33.45")  # 1,200 − 35 × 33.33
+
+
+@pytest.fixture
+def glossary_run(world: World) -> CalcRun:
+    publish_ae_plan(world)
+    glossary_quarter(world)
+    return publish(world, run_quarter(world))
+
+
+@pytest.mark.django_db
+class TestCapitalizationOfARun:
+    """A run keeps its deal lines in its archive; the database sums them per tier."""
+
+    def test_each_deal_comes_from_the_archive(self, world: World, glossary_run: CalcRun) -> None:
+        assets = exports.capitalization_schedule(
+            viewer=world.users["finance"], period_key="2026-Q1"
+        )
+        # D2 is two slices (2,500 at 5 % below quota, 6,000 at 12 % above), one asset.
+        assert [(a.payee_id, a.transaction_ref, a.amount, a.booked_on) for a in assets] == [
+            ("REP1", "D1", D("7500.00"), date(2026, 1, 20)),
+            ("REP1", "D2", D("8500.00"), date(2026, 2, 10)),
+            ("REP2", "D3", D("2500.00"), date(2026, 3, 5)),
+        ]
+
+    def test_a_missing_archive_is_an_error_not_a_smaller_schedule(
+        self, world: World, glossary_run: CalcRun
+    ) -> None:
+        archive.delete_archive(glossary_run.pk)
+        with pytest.raises(OpenSPMError, match="archive is missing"):
+            exports.capitalization_schedule(viewer=world.users["finance"], period_key="2026-Q1")

@@ -3,6 +3,7 @@ rounded once, half-even, to the columns' places: checked line by line against th
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
@@ -15,8 +16,9 @@ from django.db.models import Model
 
 from openspm.comp import archive
 from openspm.comp.models import CalcRun, CreditLine, EarningLine, MeasureLine, PayoutLine
-from openspm.comp.selectors import statements
+from openspm.comp.selectors import trace as trace_selectors
 from openspm.comp.services import calc, results
+from openspm.comp.summaries import SUMMARY_KEYS
 from openspm.core.errors import OpenSPMError
 from openspm.org.models import Person
 from openspm.org.services import ensure_fiscal_year
@@ -55,6 +57,34 @@ def _expected(name: str, row: dict[str, object], person_pk: dict[str, int]) -> d
     return out
 
 
+def _summaries(earnings: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The engine's earning rows as the database keeps them, computed in Python: period lines
+    as they are, deal lines summed per payee and `SUMMARY_KEYS` (the sum exact, the highest
+    basis, quota and attainment, their count)."""
+    out = [row | {"line_count": 0} for row in earnings if row["transaction_id"] is None]
+    groups: dict[tuple[object, ...], list[dict[str, object]]] = defaultdict(list)
+    for row in earnings:
+        if row["transaction_id"] is not None:
+            groups[(row["payee_id"], *(row[key] for key in SUMMARY_KEYS))].append(row)
+    for rows in groups.values():
+        summary = dict(rows[0])
+        for name in (
+            "credit_id",
+            "transaction_id",
+            "objective_id",
+            "measure_value",
+            "to_date_amount",
+            "prior_amount",
+        ):
+            summary[name] = None
+        summary["amount"] = sum((r["amount"] for r in rows), Decimal(0))  # type: ignore[misc]
+        for name in ("basis_to_date", "quota_amount", "attainment"):
+            values = [r[name] for r in rows if r[name] is not None]
+            summary[name] = max(values) if values else None  # type: ignore[type-var]
+        out.append(summary | {"line_count": len(rows)})
+    return out
+
+
 @pytest.mark.django_db
 class TestWriteLines:
     def test_every_line_is_the_archived_output_rounded_once(
@@ -79,8 +109,10 @@ class TestWriteLines:
             stored = list(model._default_manager.filter(run=run).order_by("pk").values(*fields))
             output = archive.read_output(run.pk, name).to_pylist()
             assert output, name
+            if name == "earnings":  # deal lines are summed per payee, component and tier
+                output = _summaries(output)
             expected = [_expected(name, row, person_pk) for row in output]
-            assert stored == expected, name
+            assert sorted(stored, key=repr) == sorted(expected, key=repr), name
         assert PayoutLine.objects.filter(run=run).values_list("amount", flat=True).count() == 2
         assert not CreditLine.objects.filter(run=run).exists()  # credits stay in the archive
 
@@ -94,10 +126,37 @@ class TestWriteLines:
             run_id=calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1").pk
         )
         output = archive.read_output(run.pk, "credits").to_pylist()
+        earnings = archive.read_output(run.pk, "earnings").to_pylist()
         lines = EarningLine.objects.filter(run=run).select_related("person")
-        assert {line.transaction_ref for line in lines} >= {"D1", "D2", "D3"}
+        assert sum(line.line_count for line in lines) == len(earnings)  # all deal lines
         for line in lines:
-            trace = statements.get_line_trace(viewer=world.users["compadmin"], line_id=line.pk)
+            trace = trace_selectors.get_line_trace(viewer=world.users["compadmin"], line_id=line.pk)
+            deal_rows = sorted(
+                (
+                    row
+                    for row in earnings
+                    if row["payee_id"] == line.person.external_id
+                    and (row["component_id"], row["line_type"], row["credit_reason"])
+                    == (line.component_id, line.line_type, line.credit_reason)
+                    and (int(row["tier"]), _q(row["rate"], RATE)) == (line.tier, line.rate)  # type: ignore[call-overload, arg-type]
+                ),
+                key=lambda r: (r["transaction_id"], r["credit_id"]),
+            )
+            assert trace.deal_count == line.line_count == len(deal_rows)
+            assert [
+                (d.transaction_ref, d.credit_id, d.basis_to_date, d.amount) for d in trace.deals
+            ] == [
+                (
+                    r["transaction_id"],
+                    r["credit_id"],
+                    _q(r["basis_to_date"], AMOUNT),
+                    _q(r["amount"], AMOUNT),
+                )  # type: ignore[arg-type]
+                for r in deal_rows
+            ]
+            exact = sum((r["amount"] for r in deal_rows), Decimal(0))  # type: ignore[misc]
+            assert line.amount == _q(exact, AMOUNT)
+            credit_ids = {r["credit_id"] for r in deal_rows}
             shown = [
                 (
                     c.credit_id,
@@ -133,14 +192,7 @@ class TestWriteLines:
                 for row in sorted(
                     output, key=lambda r: (r["credited_on"], r["transaction_id"], r["credit_id"])
                 )
-                if row["payee_id"] == line.person.external_id
-                and (
-                    row["credit_id"] == line.credit_id
-                    if line.credit_id
-                    else row["transaction_id"] == line.transaction_ref
-                    if line.transaction_ref
-                    else row["plan_id"] == line.plan_code
-                )
+                if row["payee_id"] == line.person.external_id and row["credit_id"] in credit_ids
             ]
             assert shown == expected, line.pk
             assert shown, line.pk
@@ -148,15 +200,32 @@ class TestWriteLines:
     def test_a_run_without_an_archive_shows_its_stored_credit_lines(
         self, world: World, tmp_path: Path, settings: pytest.FixtureRequest
     ) -> None:
-        """Runs written before credits left the database keep showing their credit lines."""
+        """Runs written before credits and deal lines left the database keep showing their
+        credit lines behind their deal lines."""
         settings.RUN_ARCHIVE_DIR = tmp_path / "runs"  # type: ignore[attr-defined]
         publish_ae_plan(world)
         glossary_quarter(world)
         run = calc.execute_run(
             run_id=calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1").pk
         )
-        line = EarningLine.objects.filter(run=run, transaction_ref="D2").first()
-        assert line is not None
+        summary = EarningLine.objects.get(run=run, person=world.people["rep1"], tier=2)
+        line = EarningLine.objects.create(  # a deal line, as such runs stored them
+            run=run,
+            person_id=summary.person_id,
+            plan_code="ae",
+            plan_version=1,
+            period_key="2026-Q1",
+            component_id=summary.component_id,
+            component_kind=summary.component_kind,
+            line_type=summary.line_type,
+            credit_id="D2|REP1|owner",
+            transaction_ref="D2",
+            credit_reason="owner",
+            tier=2,
+            rate=summary.rate,
+            amount=summary.amount,
+            currency="USD",
+        )
         archive.delete_archive(run.pk)
         CreditLine.objects.create(
             run=run,
@@ -174,10 +243,30 @@ class TestWriteLines:
             amount=Decimal(100000),
             currency="USD",
         )
-        trace = statements.get_line_trace(viewer=world.users["compadmin"], line_id=line.pk)
+        trace = trace_selectors.get_line_trace(viewer=world.users["compadmin"], line_id=line.pk)
         assert [(c.pk is not None, c.transaction_ref, c.amount) for c in trace.credits] == [
             (True, "D2", Decimal(100000))
         ]
+        assert (trace.deals, trace.is_summary) == ([], False)
+
+    def test_a_summary_whose_archive_is_gone_still_says_what_it_sums(
+        self, world: World, tmp_path: Path, settings: pytest.FixtureRequest
+    ) -> None:
+        settings.RUN_ARCHIVE_DIR = tmp_path / "runs"  # type: ignore[attr-defined]
+        publish_ae_plan(world)
+        glossary_quarter(world)
+        run = calc.execute_run(
+            run_id=calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1").pk
+        )
+        line = EarningLine.objects.get(run=run, person=world.people["rep1"], tier=1)
+        archive.delete_archive(run.pk)
+        trace = trace_selectors.get_line_trace(viewer=world.users["compadmin"], line_id=line.pk)
+        assert (trace.is_summary, trace.deals, trace.deal_count, trace.credits) == (
+            True,
+            [],
+            2,
+            [],
+        )
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ from openspm.comp.models import (
     StatementAcknowledgement,
 )
 from openspm.comp.selectors import statements as selectors
+from openspm.comp.selectors import trace as trace_selectors
 from openspm.comp.services import calc
 from openspm.comp.services import statements as services
 from openspm.comp.services.statements import StatementNotPublished
@@ -80,7 +81,11 @@ class TestStatementContent:
         assert (group.plan_code, group.component_id) == ("ae", "commission")
         assert group.totals == [selectors.Money(Decimal("16000.00"), "USD")]
         assert statement.payout_totals == [selectors.Money(Decimal("16000.00"), "USD")]
-        assert {line.transaction_ref for line in group.lines} == {"D1", "D2"}
+        # Deal lines are summed per tier: D1 and D2's slice below quota, then D2's above it.
+        assert [(line.tier, line.line_count, line.amount) for line in group.lines] == [
+            (1, 2, Decimal("10000.00")),
+            (2, 1, Decimal("6000.00")),
+        ]
 
     def test_page_prints_the_payout_and_links_each_line(
         self, world: World, published: CalcRun
@@ -205,20 +210,46 @@ class TestVisibility:
 
 @pytest.mark.django_db
 class TestDrillDown:
-    def test_a_deal_line_traces_to_its_transaction_and_rule(
+    def test_a_tier_line_traces_to_its_deals_transactions_and_rule(
         self, world: World, published: CalcRun
     ) -> None:
-        line = EarningLine.objects.get(run=published, transaction_ref="D2", tier=2)
-        trace = selectors.get_line_trace(viewer=world.users["rep1"], line_id=line.pk)
+        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier=2)
+        trace = trace_selectors.get_line_trace(viewer=world.users["rep1"], line_id=line.pk)
         assert [t.external_id for t in trace.transactions] == ["D2"]
         assert [(c.transaction_ref, c.credit_reason) for c in trace.credits] == [("D2", "owner")]
+        assert [(d.transaction_ref, d.basis_to_date, d.amount) for d in trace.deals] == [
+            ("D2", Decimal("250000"), Decimal("6000"))
+        ]
         assert trace.plan_version_id is not None
         assert (line.rate, line.attainment is not None) == (Decimal("0.12"), True)
+
+    def test_a_line_summing_two_deals_shows_both_slices(
+        self, world: World, published: CalcRun
+    ) -> None:
+        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier=1)
+        trace = trace_selectors.get_line_trace(viewer=world.users["rep1"], line_id=line.pk)
+        # D1 150,000 at 5 %, and the 50,000 of D2 below the 200,000 quota at 5 %.
+        assert [(d.transaction_ref, d.measure_value, d.amount) for d in trace.deals] == [
+            ("D1", Decimal("150000"), Decimal("7500")),
+            ("D2", Decimal("100000"), Decimal("2500")),
+        ]
+        assert sum(d.amount for d in trace.deals) == line.amount
+        assert [t.external_id for t in trace.transactions] == ["D1", "D2"]
+        assert (trace.deal_count, trace.deals_cut) == (2, False)
+
+    def test_a_long_line_shows_its_first_deals_and_says_how_many(
+        self, world: World, published: CalcRun
+    ) -> None:
+        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier=1)
+        trace = trace_selectors.get_line_trace(viewer=world.users["rep1"], line_id=line.pk, limit=1)
+        assert [d.transaction_ref for d in trace.deals] == ["D1"]
+        assert (trace.deal_count, trace.deals_cut) == (2, True)
+        assert [c.transaction_ref for c in trace.credits] == ["D1"]
 
     def test_htmx_gets_the_partial_with_transaction_rule_and_plan_link(
         self, world: World, published: CalcRun
     ) -> None:
-        line = EarningLine.objects.get(run=published, transaction_ref="D2", tier=2)
+        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier=2)
         response = client_as(world, "rep1").get(
             reverse("comp:statement_line", args=[line.pk]), headers={"HX-Request": "true"}
         )
@@ -231,6 +262,24 @@ class TestDrillDown:
         version_id = response.context["trace"].plan_version_id
         assert reverse("plans:version", args=[version_id]) in html
         assert f"?earning_line={line.pk}" in html
+
+    def test_the_partial_lists_a_lines_deals(self, world: World, published: CalcRun) -> None:
+        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier=1)
+        response = client_as(world, "rep1").get(
+            reverse("comp:statement_line", args=[line.pk]), headers={"HX-Request": "true"}
+        )
+        html = response.content.decode()
+        assert html.count('data-testid="deal-line"') == 2
+        assert "The sum of 2 deal lines." in html
+        assert "7,500.00 USD" in html
+        assert "2,500.00 USD" in html
+
+    def test_the_statement_says_how_many_deals_a_line_sums(
+        self, world: World, published: CalcRun
+    ) -> None:
+        html = client_as(world, "rep1").get(url(world)).content.decode()
+        assert '<span data-testid="deal-count">2 deals</span>' in html
+        assert '<span data-testid="deal-count">1 deal</span>' in html
 
     def test_without_htmx_a_full_page(self, world: World, published: CalcRun) -> None:
         line = EarningLine.objects.filter(run=published, person=world.people["rep1"]).first()
@@ -254,8 +303,8 @@ class TestDrillDown:
         line = EarningLine.objects.filter(run=newer, person=world.people["rep1"]).first()
         assert line is not None
         with pytest.raises(NotFound):
-            selectors.get_line_trace(viewer=world.users["rep1"], line_id=line.pk)
-        assert selectors.get_line_trace(viewer=world.users["finance"], line_id=line.pk)
+            trace_selectors.get_line_trace(viewer=world.users["rep1"], line_id=line.pk)
+        assert trace_selectors.get_line_trace(viewer=world.users["finance"], line_id=line.pk)
 
 
 @pytest.mark.django_db

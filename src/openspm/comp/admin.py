@@ -57,7 +57,7 @@ class MeasureLineAdmin(ReadOnlyAdmin):
 
 @admin.register(EarningLine)
 class EarningLineAdmin(ReadOnlyAdmin):
-    list_display = ("run", "person", "component_id", "transaction_ref", "tier", "rate", "amount")
+    list_display = ("run", "person", "component_id", "tier", "rate", "line_count", "amount")
 
 
 @admin.register(PayoutLine)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,32 +57,78 @@ def read_output(run_id: int, name: str) -> pa.Table:
     return pq.read_table(run_dir(run_id) / "outputs" / f"{name}.parquet")
 
 
-CREDIT_FILTERS = ("plan_id", "credit_id", "transaction_id")
+def output_path(run_id: int, name: str) -> Path | None:
+    """The Parquet file of output `name`, None when the run has no archive."""
+    path = run_dir(run_id) / "outputs" / f"{name}.parquet"
+    return path if path.exists() else None
 
 
-def read_credits(run_id: int, *, payee_id: str, **equal: str) -> list[dict[str, Any]] | None:
-    """One payee's credits in the run's outputs, as rows at full precision, optionally only
-    those whose columns equal `equal` (`plan_id=`, `credit_id=`, `transaction_id=`); None
-    when the run has no archive. Credits are kept only here (not as database lines): a
-    statement's drill-down reads the few of one line (`docs/performance.md`, "App runs").
+def read_rows(
+    run_id: int,
+    name: str,
+    *,
+    where: str,
+    params: Sequence[object],
+    order_by: str,
+    limit: int | None = None,
+) -> tuple[list[dict[str, Any]], int] | None:
+    """The rows of output `name` that match `where` (SQL over its columns, `?` for
+    `params`), in `order_by` order, at full precision (the first `limit` of them, if given),
+    and how many match in all; None when the run has no archive. Callers write `where` and
+    `order_by` from their own names, never from a request.
 
     DuckDB reads the file: it filters before it decodes the other columns, 5× faster than
     Arrow's dataset filter (0.5 s instead of 2.5 s for a manager's 1,000 credits among 4
     million at 1,000,000 transactions; a deal's credit takes 0.03 s either way).
     """
-    path = run_dir(run_id) / "outputs" / "credits.parquet"
-    if not path.exists():
+    path = output_path(run_id, name)
+    if path is None:
         return None
+    with duckdb.connect() as con:
+        table = con.sql(
+            f"SELECT *, COUNT(*) OVER () AS matching FROM read_parquet(?) WHERE {where} "
+            f"ORDER BY {order_by}" + ("" if limit is None else f" LIMIT {int(limit)}"),
+            params=[str(path), *params],
+        ).to_arrow_table()
+    rows: list[dict[str, Any]] = table.to_pylist()
+    total = int(rows[0].pop("matching")) if rows else 0
+    for row in rows[1:]:
+        del row["matching"]
+    return rows, total
+
+
+CREDIT_FILTERS = ("plan_id", "credit_id", "transaction_id")
+
+
+def read_credits(
+    run_id: int,
+    *,
+    payee_id: str,
+    credit_ids: Sequence[str] | None = None,
+    limit: int | None = None,
+    **equal: str,
+) -> tuple[list[dict[str, Any]], int] | None:
+    """One payee's credits in the run's outputs (by date and deal; the first `limit` of them,
+    and how many in all), optionally only those whose columns equal `equal` (`plan_id=`,
+    `credit_id=`, `transaction_id=`) or whose credit is one of `credit_ids`; None when the
+    run has no archive. Credits are kept only here (not as database lines): a statement's
+    drill-down reads the few of one line (`docs/performance.md`, "App runs").
+    """
     if unknown := set(equal) - set(CREDIT_FILTERS):
         raise ValueError(f"cannot filter credits on {sorted(unknown)}")
     where = " AND ".join(f"{name} = ?" for name in ("payee_id", *equal))
-    with duckdb.connect() as con:
-        table = con.sql(
-            f"SELECT * FROM read_parquet(?) WHERE {where}",  # names checked above
-            params=[str(path), payee_id, *equal.values()],
-        ).to_arrow_table()
-    rows: list[dict[str, Any]] = table.to_pylist()
-    return rows
+    params: list[object] = [payee_id, *equal.values()]
+    if credit_ids is not None:
+        where += " AND list_contains(?, credit_id)"
+        params.append(list(credit_ids))
+    return read_rows(
+        run_id,
+        "credits",
+        where=where,
+        params=params,
+        order_by="credited_on, transaction_id, credit_id",
+        limit=limit,
+    )
 
 
 def read_plans(run_id: int) -> dict[str, str]:

@@ -162,7 +162,14 @@ class MeasureLine(RunLine):
 
 
 class EarningLine(RunLine):
-    """What a component earned: per credited slice (with tier and rate) or per period."""
+    """What a component earned: per period (bonus, MBO, cap), or the sum of a payee's deal
+    lines that share a component, line type, credit reason, tier, rate and multiplier
+    (`line_count` of them, `comp.summaries`).
+
+    The deal lines themselves (one per credited tier slice of every deal) are kept in the
+    run's archive only, as credits are; a line's drill-down reads them from there. A line
+    with a `transaction_ref` is a deal line of a run written before summaries (2026-11-25).
+    """
 
     component_id = models.CharField(max_length=64)
     component_kind = models.CharField(max_length=16)
@@ -183,9 +190,12 @@ class EarningLine(RunLine):
     prior_amount = AmountField(null=True)
     amount = AmountField()
     currency = CurrencyField()
+    line_count = models.PositiveIntegerField(
+        default=0, help_text="Deal lines this line sums (in the run's archive); 0: a period line"
+    )
 
     class Meta:
-        ordering: ClassVar = ["plan_code", "component_id", "transaction_ref", "tier"]
+        ordering: ClassVar = ["plan_code", "component_id", "transaction_ref", "tier", "pk"]
         indexes: ClassVar = [models.Index(fields=["run", "person"])]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from openspm.comp.models import StatementAcknowledgement
 from openspm.comp.selectors import statements as selectors
@@ -55,6 +55,10 @@ class EarningOut(Schema):
     objective_id: str
     amount: DecimalText
     currency: str
+    line_count: int = Field(
+        description="Deal lines this line sums (drill down in the statement page); 0: a "
+        "period line, or a deal line of a run written before summaries"
+    )
 
 
 class ComponentOut(Schema):

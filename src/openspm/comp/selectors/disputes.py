@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from openspm.comp import summaries
 from openspm.comp.models import CalcRun, Dispute, DisputeComment, EarningLine, PayoutLine
 from openspm.core.access import Viewer, can_edit, is_internal, role_of
 from openspm.core.errors import NotFound
@@ -24,6 +25,8 @@ OPEN_STATUSES = (Dispute.Status.OPEN, Dispute.Status.IN_REVIEW)
 # Runs whose lines a payee (or their manager) may question: the published run and the runs it
 # superseded (statements the payee was once shown). Comp staff may question any succeeded run.
 PAYEE_RUN_APPROVALS = (CalcRun.Approval.APPROVED, CalcRun.Approval.SUPERSEDED)
+#: A dispute's trace names at most this many of a summary line's deals.
+TRACE_DEALS = 200
 
 
 def handles_disputes(viewer: Viewer) -> bool:
@@ -141,7 +144,8 @@ def line_trace(line: EarningLine | PayoutLine) -> dict[str, object]:
     if isinstance(line, EarningLine):
         trace |= {
             "component_kind": line.component_kind,
-            "transaction_refs": [line.transaction_ref] if line.transaction_ref else [],
+            "transaction_refs": _deal_refs(line),
+            "deal_count": line.line_count or None,
             "credit_reason": line.credit_reason,
             "measure_id": line.measure_id,
             "measure_value": _text(line.measure_value),
@@ -160,6 +164,17 @@ def line_trace(line: EarningLine | PayoutLine) -> dict[str, object]:
             "held_amount": _text(line.held_amount),
         }
     return trace
+
+
+def _deal_refs(line: EarningLine) -> list[str]:
+    """The deals of an earning line: its own, or the first `TRACE_DEALS` of those a summary
+    line sums (from the run's archive; none when the archive is gone)."""
+    if not line.line_count:
+        return [line.transaction_ref] if line.transaction_ref else []
+    found = summaries.read_deal_lines(
+        line, payee_external_id=line.person.external_id, limit=TRACE_DEALS
+    )
+    return sorted({str(row["transaction_id"]) for row in found[0]}) if found else []
 
 
 def trace_amount(dispute: Dispute) -> Decimal | None:
@@ -184,6 +199,7 @@ TRACE_LABELS: tuple[tuple[str, str], ...] = (
     ("plan_version", "Plan version"),
     ("component_id", "Component"),
     ("line_type", "Line type"),
+    ("deal_count", "Deal lines"),
     ("transaction_refs", "Deals"),
     ("credit_reason", "Credit reason"),
     ("measure_id", "Measure"),

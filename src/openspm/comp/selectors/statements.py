@@ -12,16 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from decimal import Decimal
 
 from django.db.models import Q
 
-from openspm.comp import archive
 from openspm.comp.models import (
     Adjustment,
     CalcRun,
-    CreditLine,
     Dispute,
     EarningLine,
     MeasureLine,
@@ -34,7 +31,6 @@ from openspm.core.errors import NotFound
 from openspm.org import selectors as org_selectors
 from openspm.org.models import Period, Person
 from openspm.plans import selectors as plan_selectors
-from openspm.sales.models import Transaction
 
 
 @dataclass(frozen=True)
@@ -224,121 +220,6 @@ def _components(
         )
         for (code, number, component), lines in sorted(grouped.items())
     ]
-
-
-# --- drill-down ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LineTrace:
-    """Why an earning line is what it is: its credits, their transactions, and the rule."""
-
-    line: EarningLine
-    run: CalcRun
-    is_preliminary: bool
-    is_own: bool
-    credits: list[CreditLine]
-    transactions: list[Transaction]
-    plan_version_id: int | None
-    is_period_line: bool  # a per-period line: its credits are all the payee's for the plan
-
-
-def get_line_trace(*, viewer: Viewer, line_id: int) -> LineTrace:
-    """The trace of one earning line the viewer may see: its payee is in their scope and its
-    run is the statement run they see for its period (else a 404)."""
-    line = EarningLine.objects.filter(pk=line_id).select_related("run__period").first()
-    if line is None:
-        raise NotFound("No such statement line.")
-    payee = get_visible_person(viewer=viewer, person_id=line.person_id)
-    run = line.run
-    shown = run_selectors.get_statement_run(viewer=viewer, period=run.period)
-    if shown is None or (shown.pk != run.pk and not run_selectors.sees_runs(viewer)):
-        raise NotFound("No such statement line.")
-    is_period_line = not line.transaction_ref
-    credits = _line_credits(line, payee)
-    refs = {c.transaction_ref for c in credits} | ({line.transaction_ref} - {""})
-    transactions = list(
-        Transaction.objects.filter(external_id__in=refs)
-        .select_related("account", "product")
-        .order_by("booked_on", "external_id")
-    )
-    versions = plan_version_ids(viewer=viewer, codes={line.plan_code})
-    return LineTrace(
-        line=line,
-        run=run,
-        is_preliminary=run.approval != CalcRun.Approval.APPROVED,
-        is_own=_is_own(viewer, line.person_id),
-        credits=credits,
-        transactions=transactions,
-        plan_version_id=versions.get((line.plan_code, line.plan_version)),
-        is_period_line=is_period_line,
-    )
-
-
-AMOUNT_PLACES = Decimal("0.0001")  # AmountField, as the result lines are rounded
-RATE_PLACES = Decimal("1e-10")  # RateField
-
-
-def _line_credits(line: EarningLine, payee: Person) -> list[CreditLine]:
-    """The credits behind an earning line: of its credit, else of its transaction, else (a
-    period line) all the payee's under its plan. A run keeps its credits in its archive, not
-    as database lines; they are read from there and rounded as the lines' columns are
-    (half-even, 4 places for amounts, 10 for rates). A run without an archive shows the
-    credit lines the database holds (runs written before credits left the database)."""
-    if line.credit_id:
-        equal = {"credit_id": line.credit_id}
-    elif line.transaction_ref:
-        equal = {"transaction_id": line.transaction_ref}
-    else:
-        equal = {"plan_id": line.plan_code}
-    rows = archive.read_credits(line.run_id, payee_id=payee.external_id, **equal)
-    if rows is None:
-        field_of = {"transaction_id": "transaction_ref", "plan_id": "plan_code"}
-        return list(
-            CreditLine.objects.filter(run_id=line.run_id, person_id=payee.pk)
-            .filter(**{field_of.get(name, name): value for name, value in equal.items()})
-            .select_related("source_person")
-        )
-    sources = {str(row["source_payee_id"]) for row in rows if row["source_payee_id"]}
-    people = {p.external_id: p for p in Person.objects.filter(external_id__in=sources)}
-    credits = [_credit_line(row, line, payee, people) for row in rows]
-    return sorted(credits, key=lambda c: (c.credited_on, c.transaction_ref, c.credit_id))
-
-
-def _credit_line(
-    row: dict[str, Any], line: EarningLine, payee: Person, people: dict[str, Person]
-) -> CreditLine:
-    """An unsaved credit line from an archived credit row (for display only); the engine's
-    decimals rounded half-even to the places the line's columns keep."""
-
-    def rounded(value: Decimal, places: Decimal) -> Decimal:
-        return value.quantize(places, rounding=ROUND_HALF_EVEN)
-
-    fx_rate = row["fx_rate"]
-    return CreditLine(
-        run_id=line.run_id,
-        person=payee,
-        plan_code=str(row["plan_id"]),
-        plan_version=int(row["plan_version"] or 1),
-        period_key=str(row["period_id"] or line.period_key),
-        credit_id=str(row["credit_id"]),
-        transaction_ref=str(row["transaction_id"]),
-        credit_reason=str(row["credit_reason"]),
-        rule_id=str(row["rule_id"] or ""),
-        source_person=people.get(str(row["source_payee_id"] or "")),
-        credit_percent=rounded(row["credit_percent"], RATE_PLACES),
-        credited_on=row["credited_on"],
-        source_amount=rounded(row["source_amount"], AMOUNT_PLACES),
-        source_currency=str(row["source_currency"]),
-        fx_rate=None if fx_rate is None else rounded(fx_rate, RATE_PLACES),
-        amount=rounded(row["amount"], AMOUNT_PLACES),
-        currency=str(row["currency"]),
-    )
-
-
-def _is_own(viewer: Viewer, person_id: int) -> bool:
-    me = org_selectors.get_viewer_person(viewer=viewer)
-    return me is not None and me.pk == person_id
 
 
 # --- the list of a period's statements -----------------------------------------------------------

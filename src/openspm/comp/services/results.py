@@ -1,6 +1,7 @@
 """Insert a run's output tables as result lines, in bulk (the caller holds the transaction).
 
-Measures, earnings and payouts become lines; credits stay in the run's archive.
+Measures, earning summaries and payouts become lines; credits and deal-level earning lines
+stay in the run's archive (`comp.summaries`).
 
 The engine's Arrow tables are turned into the lines' columns with Arrow kernels (no Python
 object per row): money is rounded half-even to the 4 places `AmountField` keeps, ratios and
@@ -24,6 +25,7 @@ import pyarrow.csv as pa_csv
 from django.db import connection, models
 
 from openspm.comp.models import CalcRun, EarningLine, MeasureLine, PayoutLine
+from openspm.comp.summaries import summarise_earnings
 from openspm.core.errors import OpenSPMError
 from openspm.org.models import Person
 
@@ -88,6 +90,7 @@ EARNING = _cols(
     "prior_amount:amount",
     "amount:amount",
     "currency",
+    "line_count:int0",
 )
 PAYOUT = _cols(
     "component_id:blank",
@@ -112,10 +115,12 @@ LINES: dict[str, tuple[type[models.Model], tuple[Col, ...]]] = {
 def write_lines(*, run_id: int, period_key: str, tables: dict[str, pa.Table]) -> None:
     """Insert the measures, earnings and payouts of run `run_id`.
 
-    Credits (one per owner and roll-up level of every transaction, half the lines) are not
-    written: the run's archive keeps them, and a statement line's drill-down reads its few
-    from there (`comp.selectors.statements`). Their payees are still checked here, so a run
-    crediting a payee the database does not hold fails as before.
+    Credits (one per owner and roll-up level of every transaction) are not written, and
+    deal-level earning lines (one per credited tier slice of every deal) are written summed
+    per payee, component and tier (`comp.summaries`): the run's archive keeps both, and a
+    statement line's drill-down reads its few from there (`comp.selectors.trace`). The
+    credits' payees are still checked here, so a run crediting a payee the database does
+    not hold fails as before.
     """
     if not CalcRun.objects.filter(pk=run_id).exists():
         raise OpenSPMError(f"No run {run_id} to write lines for.")
@@ -129,7 +134,7 @@ def write_lines(*, run_id: int, period_key: str, tables: dict[str, pa.Table]) ->
             f"The run names payees that are not in the database: {missing.to_pylist()[:5]}"
         )
     for name, (model, columns) in LINES.items():
-        table = tables[name]
+        table = summarise_earnings(tables[name]) if name == "earnings" else tables[name]
         for batch in table.to_batches(max_chunksize=BATCH):
             insert_arrow(model, _line_columns(batch, run_id, period_key, columns, keys, pks))
 

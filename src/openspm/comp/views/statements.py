@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from openspm.comp.selectors import statements as selectors
+from openspm.comp.selectors import trace as trace_selectors
 from openspm.comp.services import statements as services
 from openspm.core.access import require_internal
 from openspm.org import selectors as org_selectors
@@ -95,7 +96,7 @@ def statement_acknowledge(request: HttpRequest, person_id: int, period_key: str)
 @require_GET
 def statement_line(request: HttpRequest, line_id: int) -> HttpResponse:
     require_internal(request.user)
-    trace = selectors.get_line_trace(viewer=request.user, line_id=line_id)
+    trace = trace_selectors.get_line_trace(viewer=request.user, line_id=line_id)
     context = {"trace": trace, "line": trace.line, "dispute_url": dispute_url()}
     template = "comp/statements/_line.html" if _is_partial(request) else "comp/statements/line.html"
     return render(request, template, context)

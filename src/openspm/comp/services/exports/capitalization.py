@@ -1,10 +1,11 @@
 """The ASC 340-40 / IFRS 15 capitalisation schedule and its journal entries.
 
-Commission lines of capitalised kinds (policy, default commission and spiff) that belong to a
-deal become one asset per payee and deal, rounded to the cent, amortised straight-line over
-`benefit_months` from the deal's booked month: each month rounded to the cent, the remainder in
-the last month, so the schedule sums exactly to the asset. When `benefit_months` ≤ 12 and the
-practical expedient is elected, the cost is expensed at once in the booked month.
+Deal lines of capitalised kinds (policy, default commission and spiff), read from each
+published run's archive, become one asset per payee and deal, rounded to the cent,
+amortised straight-line over `benefit_months` from the deal's booked month: each month
+rounded to the cent, the remainder in the last month, so the schedule sums exactly to the
+asset. When `benefit_months` ≤ 12 and the practical expedient is elected, the cost is
+expensed at once in the booked month.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from openspm.comp import summaries
 from openspm.comp.models import EarningLine
 from openspm.comp.services.exports.common import (
     JournalLine,
@@ -24,6 +26,7 @@ from openspm.comp.services.exports.common import (
     require_export,
 )
 from openspm.core.access import Viewer
+from openspm.core.errors import OpenSPMError
 from openspm.org import selectors as org_selectors
 from openspm.org.models import Person
 from openspm.sales.models import Transaction
@@ -78,13 +81,9 @@ def capitalization_schedule(*, viewer: Viewer, period_key: str) -> list[Asset]:
     policy = get_policy()
     kinds = list(policy.capitalized_component_kinds or DEFAULT_CAPITALIZED_KINDS)
     totals: dict[tuple[int, str, str, str], Decimal] = defaultdict(Decimal)
-    lines = (
-        EarningLine.objects.filter(run__in=runs, component_kind__in=kinds)
-        .exclude(transaction_ref="")
-        .values_list("run_id", "person_id", "transaction_ref", "currency", "amount")
-    )
-    for run_id, person_id, ref, currency, amount in lines:
-        totals[(person_id, ref, currency, period_of[run_id])] += amount
+    for run in runs:
+        for person_id, ref, currency, amount in _deal_amounts(run.pk, kinds):
+            totals[(person_id, ref, currency, period_of[run.pk])] += amount
     booked = dict(
         Transaction.objects.filter(external_id__in={k[1] for k in totals}).values_list(
             "external_id", "booked_on"
@@ -119,6 +118,30 @@ def capitalization_schedule(*, viewer: Viewer, period_key: str) -> list[Asset]:
             )
         )
     return sorted(assets, key=lambda a: (a.booked_on, a.payee_id, a.transaction_ref))
+
+
+def _deal_amounts(run_id: int, kinds: list[str]) -> list[tuple[int, str, str, Decimal]]:
+    """(payee, deal, currency, amount) of the run's deal lines of `kinds`: from its archive,
+    where they are kept (the database holds their sums per tier, `comp.summaries`), else from
+    the deal lines a run written before summaries holds in the database."""
+    archived = summaries.deal_amounts(run_id, component_kinds=kinds)
+    if archived is None:
+        if EarningLine.objects.filter(run_id=run_id, line_count__gt=0).exists():
+            raise OpenSPMError(
+                f"Run {run_id}'s archive is missing: its deal lines, which the capitalisation "
+                "schedule needs, are kept only there."
+            )
+        return list(
+            EarningLine.objects.filter(run_id=run_id, component_kind__in=kinds)
+            .exclude(transaction_ref="")
+            .values_list("person_id", "transaction_ref", "currency", "amount")
+        )
+    people = dict(
+        Person.objects.filter(external_id__in={row[0] for row in archived}).values_list(
+            "external_id", "pk"
+        )
+    )
+    return [(people[payee], ref, currency, amount) for payee, ref, currency, amount in archived]
 
 
 def capitalization_journal(*, viewer: Viewer, period_key: str) -> list[JournalLine]:
