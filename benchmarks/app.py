@@ -7,12 +7,13 @@ database, loads the people, hierarchy, quotas, FX rates and transactions in bulk
 PostgreSQL, one prepared INSERT on SQLite), publishes the benchmark plan, exports the inputs
 the app reads (``comp.services.calc.build_inputs``) to Parquet, and times a run through
 ``comp.services.calc.execute_run`` (read the database, run the engine, archive, write the
-measure, earning and payout lines; credits stay in the run's archive). Then, in another fresh
+measure, earning-summary and payout lines; credits and deal lines stay in the run's
+archive). Then, in another fresh
 process, it times the engine alone on the exported files (as ``benchmarks/engine.py``: read
 Parquet, run, write CSV). Each is measured ``--repeat`` times and the fastest kept (the
 least disturbed by other work on a shared machine). It prints both, the ratio, the app
-run's stages (``execute_run`` logs them) and the time of the slowest credits drill-down (the
-most credited payee's, read from the archive).
+run's stages (``execute_run`` logs them) and the time of the slowest drill-down (the line
+summing the most deal lines, read from the archive).
 
 PostgreSQL: a scratch database ``openspm_bench_<pid>`` is created on ``--pg-url``'s server and
 dropped afterwards.
@@ -84,22 +85,26 @@ def _child(backend: str, folder: Path, repeat: int) -> None:
 
 
 def _drill_down(run_id: int) -> dict[str, Any]:
-    """The slowest drill-down a statement offers: all the credits of the most credited payee
-    (a period line), read from the run's archive (credits are not database lines)."""
-    import pyarrow.compute as pc
+    """The slowest drill-down a statement offers: the line summing the most deal lines (the
+    top VP's roll-up tier), as its page reads it: its first deal lines and their credits from
+    the run's archive, then their transactions (deal lines and credits are not database
+    lines)."""
+    from django.db.models import Sum
 
-    from openspm.comp import archive
+    from openspm.comp.models import EarningLine
+    from openspm.comp.selectors import trace
+    from openspm.core.models import User
 
-    payees = archive.read_output(run_id, "credits").column("payee_id")
-    counts = pc.value_counts(payees)
-    top = counts.field("values")[pc.index(counts.field("counts"), pc.max(counts.field("counts")))]
-    top = top.as_py()
+    line = EarningLine.objects.filter(run_id=run_id).order_by("-line_count", "pk").first()
+    assert line is not None
+    admin = User.objects.get(username="bench-admin")
     started = time.perf_counter()
-    rows, _ = archive.read_credits(run_id, payee_id=top, plan_id="bench") or ([], 0)
+    shown = trace.get_line_trace(viewer=admin, line_id=line.pk)
     return {
-        "credits": len(payees),
+        "deal_lines": EarningLine.objects.filter(run_id=run_id).aggregate(n=Sum("line_count"))["n"],
         "drill_seconds": time.perf_counter() - started,
-        "drill_credits": len(rows),
+        "drill_deals": shown.deal_count,
+        "drill_shown": len(shown.deals),
     }
 
 
@@ -353,8 +358,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"{n:>12,} {backend:>9} {app['lines']:>10,} {app['load_seconds']:>7.1f}"
                     f" {alone['seconds']:>9.1f} {app['seconds']:>7.1f}"
                     f" {app['seconds'] / alone['seconds']:>6.2f}  {stages}"
-                    f"  | {app['credits']:,} credits in the archive; drill-down of"
-                    f" {app['drill_credits']:,} in {app['drill_seconds']:.2f} s",
+                    f"  | {app['deal_lines']:,} deal lines in the archive; drill-down of a"
+                    f" line of {app['drill_deals']:,} ({app['drill_shown']} shown) in"
+                    f" {app['drill_seconds']:.2f} s",
                     flush=True,
                 )
     return 0
