@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -107,6 +108,13 @@ class TestSignals:
 
 
 class TestHardLimits:
+    @pytest.fixture(autouse=True)
+    def one_window(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Every hit of a test in the same fixed windows: on the real clock a test can cross
+        a minute's (or an hour's) boundary and see its counter start again."""
+        now = timezone.now().replace(hour=12, minute=0, second=30, microsecond=0)
+        monkeypatch.setattr(ratelimit, "timezone", SimpleNamespace(now=lambda: now))
+
     def test_submissions_per_referrer_per_day(self) -> None:
         program = make_program()
         referrer = make_referrer(program)
