@@ -1,4 +1,4 @@
-"""Page benchmark: statement, statement PDF and "My pay" on the demo company, p50/p95 per page.
+"""Page benchmark: statement, line drill-down, PDF and "My pay" on the demo company, p50/p95.
 
 Run ``python -m benchmarks.pages`` (``--requests 100``, ``--data-dir DIR`` to reuse a database).
 Into a fresh data folder it migrates, generates the demo company (``openspm demo``), runs the
@@ -73,13 +73,17 @@ def _prepare(quiet: bool) -> dict[str, Any]:
     rep = Person.objects.filter(user__groups__name="rep").select_related("user").first()
     if rep is None or rep.user is None:
         raise SystemExit("the demo company has no rep login linked to a payee")
-    lines = EarningLine.objects.filter(run=published, person=rep).count()
+    lines = EarningLine.objects.filter(run=published, person=rep).order_by("-line_count", "pk")
+    if not lines:
+        raise SystemExit(f"the demo rep earned nothing in {previous.key}")
     return {
         "rep": rep.user,
         "finance": _role_user("finance"),
         "person_id": rep.pk,
         "period": previous.key,
-        "lines": lines,
+        "lines": len(lines),
+        "deal_lines": sum(line.line_count for line in lines),
+        "line_id": lines[0].pk,  # the drill-down with the most deal lines
         "payees": EarningLine.objects.filter(run=published).values("person_id").distinct().count(),
     }
 
@@ -144,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         "statements list (finance)": _time(
             finance, reverse("comp:statements") + f"?period={ctx['period']}", args.requests
         ),
+        "line drill-down (rep)": _time(
+            rep, reverse("comp:statement_line", args=[ctx["line_id"]]), args.requests
+        ),
         "my pay (rep)": _time(rep, reverse("comp:my_pay"), args.requests),
         "statement PDF (rep)": _time(
             rep,
@@ -156,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         "setup_seconds": round(setup_seconds, 1),
         "period": ctx["period"],
         "rep_earning_lines": ctx["lines"],
+        "rep_deal_lines": ctx["deal_lines"],
         "payees": ctx["payees"],
         "pages": results,
     }
@@ -164,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(
             f"demo company in {data_dir} (setup {summary['setup_seconds']} s); statement of "
-            f"{ctx['period']}: {ctx['lines']} earning lines for the rep, {ctx['payees']} payees"
+            f"{ctx['period']}: {ctx['lines']} earning lines for the rep (summing "
+            f"{ctx['deal_lines']} deal lines), {ctx['payees']} payees"
         )
         print(f"{'page':28} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}")
         for name, r in results.items():

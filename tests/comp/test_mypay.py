@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 
 from openspm.comp.models import CalcRun, EarningLine, PayoutLine
-from openspm.comp.selectors import statements as selectors
-from openspm.comp.selectors.statements import Money, competition_ranks
+from openspm.comp.selectors import my_pay as selectors
+from openspm.comp.selectors.my_pay import competition_ranks
+from openspm.comp.selectors.statements import Money
 from openspm.comp.services import statements as services
 from openspm.core.errors import InvalidInput, NotFound
 from openspm.org.models import Period

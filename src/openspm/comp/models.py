@@ -118,7 +118,7 @@ class CreditLine(RunLine):
 
     New runs keep their credits in their archive only (half of all result lines); a
     statement line's drill-down builds unsaved `CreditLine`s from the archive's rows
-    (`comp.selectors.statements`). Rows here belong to runs written before that.
+    (`comp.selectors.trace`). Rows here belong to runs written before that.
     """
 
     credit_id = models.CharField(max_length=200)

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from openspm.comp.selectors import my_pay as my_pay_selectors
 from openspm.comp.selectors import statements as selectors
 from openspm.comp.selectors import trace as trace_selectors
 from openspm.comp.services import statements as services
@@ -120,7 +121,7 @@ class WhatIfForm(forms.Form):
 
 
 def _my_pay_context(request: HttpRequest, form: WhatIfForm | None = None) -> dict[str, object]:
-    pay = selectors.get_my_pay(viewer=request.user)
+    pay = my_pay_selectors.get_my_pay(viewer=request.user)
     currency = pay.person.currency if pay.person else "USD"
     return {"pay": pay, "form": form or WhatIfForm(currency=currency), "estimate": None}
 
