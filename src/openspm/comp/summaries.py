@@ -66,7 +66,6 @@ def summarise_earnings(earnings: pa.Table) -> pa.Table:
         "basis_to_date": "MAX(basis_to_date)",
         "quota_amount": "MAX(quota_amount)",
         "attainment": "MAX(attainment)",
-        "run_fingerprint": "MIN(run_fingerprint)",
         "payee_id": "payee_id",
     }
     deal_only = ("credit_id", "transaction_id", "objective_id", "to_date_amount", "prior_amount")

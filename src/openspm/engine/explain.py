@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from openspm.engine.errors import EngineError
-from openspm.engine.outputs import decimal_text
+from openspm.engine.outputs import MANIFEST, decimal_text
 from openspm.kernel.money import D
 
 
@@ -34,6 +35,15 @@ def read_rows(outdir: Path, name: str) -> list[dict[str, str]]:
     ]
 
 
+def read_fingerprint(outdir: Path) -> str:
+    """The run's fingerprint, from its manifest (``run.json``)."""
+    try:
+        manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise EngineError(f"{outdir}: no readable {MANIFEST} ({exc})") from None
+    return str(manifest["fingerprint"])
+
+
 def num(text: str | None) -> Decimal:
     return D(text) if text else Decimal(0)
 
@@ -54,7 +64,7 @@ def explain(outdir: Path, payee: str) -> str:
     measures = [r for r in read_rows(outdir, "measures") if r["payee_id"] == payee]
     if not payouts and not earnings:
         raise EngineError(f"{outdir}: no payouts or earnings for payee {payee!r}")
-    fp = (payouts or earnings)[0]["run_fingerprint"][:12]
+    fp = read_fingerprint(outdir)[:12]
     lines = [f"Payee {payee} (run {fp})"]
     by_period: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
     for row in payouts:

@@ -40,7 +40,6 @@ _NEEDS_QUOTES = r'[",\r\n]'
 #: generated period keys or the plan's (validated) currency code
 _PLAIN_TEXT = frozenset(
     {
-        "run_fingerprint",
         "plan_id",
         "component_id",
         "component_kind",
