@@ -9,7 +9,8 @@ from __future__ import annotations
 from openspm.engine.compile.context import SCOPE_MONTHS, Ctx
 from openspm.engine.compile.dialect import S_LINE, S_RATIO, S_VALUE
 from openspm.engine.plan.schema import Commission, Component
-from openspm.engine.stages.reward import LINE_COLS, LINE_TYPES, _cap_amount
+from openspm.engine.stages.caps import cap_amount
+from openspm.engine.stages.lines import LINE_COLS, LINE_TYPES
 
 OUT_TYPES = {**LINE_TYPES, "prior_amount": f"DECIMAL(38, {S_LINE})"}
 TRACE = [c for c in LINE_COLS if c not in ("line_key", "pp", "to_date_amount")]
@@ -94,7 +95,7 @@ def _cap_lines(ctx: Ctx, comp: Component, diff: str, pts: str) -> str:
     else:
         months = SCOPE_MONTHS[acc]
         window = {3: "pt.q_idx", 12: "pt.y_idx"}.get(months, "pt.pp")
-    cap = _cap_amount(ctx, comp.cap.amount, comp.cap.ti_multiple)
+    cap = cap_amount(ctx, comp.cap.amount, comp.cap.ti_multiple)
     cum = (
         "SUM(g.amount) OVER (PARTITION BY g.payee_id, g.win ORDER BY g.pp ROWS BETWEEN "
         "UNBOUNDED PRECEDING AND CURRENT ROW)"

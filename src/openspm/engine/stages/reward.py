@@ -14,70 +14,10 @@ from openspm.engine.compile.context import SCOPE_MONTHS, Ctx
 from openspm.engine.compile.dialect import S_LINE, S_PLAN, S_RATIO, S_VALUE
 from openspm.engine.compile.sql import bool_filter
 from openspm.engine.plan.schema import Bonus, Commission, Component, Gate, Spiff, Tier
+from openspm.engine.stages.caps import transaction_cap
 from openspm.engine.stages.common import compiler, str_list, typed_expr, values_table
 from openspm.engine.stages.measure import effective_value, scope_cols
 from openspm.engine.stages.positions import positions
-
-
-def _dec(scale: int) -> str:
-    return f"DECIMAL(38, {scale})"
-
-
-#: Canonical type of every line column (TEXT is the dialect's text type).
-LINE_TYPES: dict[str, str] = {
-    "line_key": "TEXT",
-    "component_id": "TEXT",
-    "component_kind": "TEXT",
-    "line_type": "TEXT",
-    "payee_id": "TEXT",
-    "pp": "BIGINT",
-    "scope_months": "BIGINT",
-    "scope_idx": "BIGINT",
-    "credit_id": "TEXT",
-    "transaction_id": "TEXT",
-    "credit_reason": "TEXT",
-    "measure_id": "TEXT",
-    "measure_value": _dec(S_VALUE),
-    "basis_to_date": _dec(S_VALUE),
-    "quota_amount": _dec(S_RATIO),
-    "attainment": _dec(S_RATIO),
-    "tier": "TEXT",
-    "rate": _dec(S_RATIO),
-    "multiplier": _dec(S_RATIO),
-    "objective_id": "TEXT",
-    "cancel_pp": "BIGINT",
-    "claw_factor": _dec(S_RATIO),
-    "is_held": "BOOLEAN",
-    "to_date_amount": _dec(S_LINE),
-}
-
-#: Columns of every to-date line, in order.
-LINE_COLS = [
-    "line_key",
-    "component_id",
-    "component_kind",
-    "line_type",
-    "payee_id",
-    "pp",
-    "scope_months",
-    "scope_idx",
-    "credit_id",
-    "transaction_id",
-    "credit_reason",
-    "measure_id",
-    "measure_value",
-    "basis_to_date",
-    "quota_amount",
-    "attainment",
-    "tier",
-    "rate",
-    "multiplier",
-    "objective_id",
-    "cancel_pp",
-    "claw_factor",
-    "is_held",
-    "to_date_amount",
-]
 
 
 def uses(comp: Component) -> list[tuple[str, str]]:
@@ -279,7 +219,7 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
         ),
     )
     if comp.cap and comp.cap.scope == "transaction":
-        return _transaction_cap(ctx, k, comp, lines)
+        return transaction_cap(ctx, k, comp, lines)
     return lines
 
 
@@ -326,45 +266,6 @@ def _multiplier(ctx: Ctx, comp: Commission, mp: str, acc: str) -> tuple[str, str
     for f in factors[1:]:
         expr = d.mul(expr, f)
     return "".join(joins), expr
-
-
-def _transaction_cap(ctx: Ctx, k: int, comp: Commission, lines: str) -> str:
-    """Add a negative ``cap`` line wherever one credit earns more than the cap."""
-    d = ctx.dialect
-    assert comp.cap is not None
-    cap = _cap_amount(ctx, comp.cap.amount, comp.cap.ti_multiple)
-    cols = ", ".join(LINE_COLS)
-    key = d.concat(d.str_lit(comp.id), "'|'", "g.credit_id", "'|cap'")
-    return ctx.add(
-        f"c{k}_capped",
-        (
-            f"SELECT {cols} FROM {lines}\nUNION ALL\n"
-            + d.typed(
-                f"SELECT {key} AS line_key, g.component_id, g.component_kind, 'cap' AS line_type, "
-                "g.payee_id, g.pp, g.scope_months, g.scope_idx, g.credit_id, g.transaction_id, "
-                "g.credit_reason, g.measure_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-                f"g.cancel_pp, g.claw_factor, g.is_held, {cap} - g.earned AS to_date_amount\n"
-                "FROM (\n  SELECT l.payee_id, l.pp, l.credit_id, MAX(l.component_id) AS "
-                "component_id, "
-                "MAX(l.component_kind) AS component_kind, MAX(l.scope_months) AS scope_months, "
-                "MAX(l.scope_idx) AS scope_idx, MAX(l.transaction_id) AS transaction_id, "
-                "MAX(l.credit_reason) AS credit_reason, MAX(l.measure_id) AS measure_id, "
-                "MAX(l.cancel_pp) AS cancel_pp, MAX(l.claw_factor) AS claw_factor, "
-                "BOOL_OR(l.is_held) AS is_held, SUM(l.to_date_amount) AS earned\n"
-                f"  FROM {lines} l GROUP BY l.payee_id, l.pp, l.credit_id\n) g\n"
-                f"LEFT JOIN in_payees pe ON pe.payee_id = g.payee_id\nWHERE g.earned > {cap}",
-                LINE_TYPES,
-            )
-        ),
-    )
-
-
-def _cap_amount(ctx: Ctx, amount: Decimal | None, ti_multiple: Decimal | None) -> str:
-    d = ctx.dialect
-    if amount is not None:
-        return d.at(d.dec_lit(amount), S_LINE)
-    assert ti_multiple is not None
-    return d.at(d.mul("pe.target_incentive_amount", d.dec_lit(ti_multiple)), S_LINE)
 
 
 def _credit_base(
