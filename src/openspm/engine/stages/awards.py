@@ -12,6 +12,7 @@ from decimal import Decimal
 from openspm.engine.compile.context import Ctx
 from openspm.engine.compile.dialect import S_LINE, S_PLAN, S_RATIO, S_SHARE, S_VALUE
 from openspm.engine.plan.schema import Bonus, Mbo, Spiff
+from openspm.engine.stages.lines import line_key
 from openspm.engine.stages.measure import scope_cols
 from openspm.engine.stages.reward import (
     _acc_for_points,
@@ -39,7 +40,7 @@ def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str
         default = comp.measure or next(iter(ctx.plan.measures))
         gate_join, gate_ok = _gate_join(ctx, comp, comp.gate, mp, "per_transaction", default, True)
     amount = _claw_keep(ctx, f"CASE WHEN {gate_ok} THEN {earning} ELSE {d.zero(S_LINE)} END")
-    key = d.concat(d.str_lit(comp.id), "'|'", "x.credit_id")
+    key = line_key(ctx, d.str_lit(comp.id), "'|'", "x.credit_id")
     return ctx.add(
         f"c{k}",
         (
@@ -112,7 +113,7 @@ def bonus(ctx: Ctx, k: int, comp: Bonus, mp: str, active: str, pts: str) -> str:
     earned = d.at(
         d.div(d.mul(d.mul(target, "x.factor"), "pr.active_days"), "pr.period_days"), S_LINE
     )
-    key = d.concat(d.str_lit(comp.id), "'|'", "x.payee_id")
+    key = line_key(ctx, d.str_lit(comp.id), "'|'", "x.payee_id")
     return ctx.add(
         f"c{k}",
         (
@@ -155,7 +156,7 @@ def mbo(ctx: Ctx, k: int, comp: Mbo, mp: str, active: str, pts: str) -> str:
     if comp.gate:
         default = next(iter(ctx.plan.measures))
         gate_join, gate_ok = _gate_join(ctx, comp, comp.gate, mp, "period_to_date", default, True)
-    key = d.concat(d.str_lit(comp.id), "'|'", "x.payee_id", "'|'", "x.objective_id")
+    key = line_key(ctx, d.str_lit(comp.id), "'|'", "x.payee_id", "'|'", "x.objective_id")
     return ctx.add(
         f"c{k}",
         (

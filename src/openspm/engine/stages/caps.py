@@ -9,7 +9,7 @@ from decimal import Decimal
 from openspm.engine.compile.context import Ctx
 from openspm.engine.compile.dialect import S_LINE
 from openspm.engine.plan.schema import Commission
-from openspm.engine.stages.lines import LINE_COLS, LINE_TYPES
+from openspm.engine.stages.lines import LINE_COLS, LINE_TYPES, line_key
 
 
 def transaction_cap(ctx: Ctx, k: int, comp: Commission, lines: str) -> str:
@@ -18,7 +18,7 @@ def transaction_cap(ctx: Ctx, k: int, comp: Commission, lines: str) -> str:
     assert comp.cap is not None
     cap = cap_amount(ctx, comp.cap.amount, comp.cap.ti_multiple)
     cols = ", ".join(LINE_COLS)
-    key = d.concat(d.str_lit(comp.id), "'|'", "g.credit_id", "'|cap'")
+    key = line_key(ctx, d.str_lit(comp.id), "'|'", "g.credit_id", "'|cap'")
     return ctx.add(
         f"c{k}_capped",
         (

@@ -10,7 +10,7 @@ from openspm.engine.compile.context import SCOPE_MONTHS, Ctx
 from openspm.engine.compile.dialect import S_LINE, S_RATIO, S_VALUE
 from openspm.engine.plan.schema import Commission, Component
 from openspm.engine.stages.caps import cap_amount
-from openspm.engine.stages.lines import LINE_COLS, LINE_TYPES
+from openspm.engine.stages.lines import LINE_COLS, LINE_TYPES, line_key, spans_pay_periods
 
 OUT_TYPES = {**LINE_TYPES, "prior_amount": f"DECIMAL(38, {S_LINE})"}
 TRACE = [c for c in LINE_COLS if c not in ("line_key", "pp", "to_date_amount")]
@@ -23,11 +23,7 @@ def earn(ctx: Ctx, component_tables: list[str], pts: str) -> str:
         d.typed(f"SELECT {cols} FROM {t}", LINE_TYPES) for t in component_tables
     )
     td = ctx.add_view("lines_td", union)
-    spans = [
-        SCOPE_MONTHS.get(getattr(c, "accumulate", "per_transaction"), 0)
-        for c in ctx.plan.components
-    ]
-    if all(m <= ctx.cal.freq_months for m in spans):
+    if not spans_pay_periods(ctx):
         # every scope is one pay period: nothing earlier to subtract
         diff = ctx.add_view(
             "earn_diff", f"SELECT l.*, {d.zero(S_LINE)} AS prior_amount FROM {td} l"
@@ -100,7 +96,7 @@ def _cap_lines(ctx: Ctx, comp: Component, diff: str, pts: str) -> str:
         "SUM(g.amount) OVER (PARTITION BY g.payee_id, g.win ORDER BY g.pp ROWS BETWEEN "
         "UNBOUNDED PRECEDING AND CURRENT ROW)"
     )
-    key = d.concat(d.str_lit(comp.id), "'|'", "c.payee_id", "'|cap'")
+    key = line_key(ctx, d.str_lit(comp.id), "'|'", "c.payee_id", "'|cap'")
     months = SCOPE_MONTHS[acc] or ctx.cal.freq_months
     return (
         f"SELECT {key} AS line_key, {d.str_lit(comp.id)} AS component_id, "
@@ -130,7 +126,7 @@ def _cross_scope_clawbacks(ctx: Ctx, diff: str, pts: str) -> str | None:
     if not comps:
         return None
     ids = ", ".join(d.str_lit(c) for c in comps)
-    key = d.concat("x.component_id", "'|'", "x.credit_id", "'|clawback'")
+    key = line_key(ctx, "x.component_id", "'|'", "x.credit_id", "'|clawback'")
     scope_at_cancel = (
         "CASE x.scope_months WHEN 3 THEN cp.q_idx WHEN 12 THEN cp.y_idx ELSE cp.pp END"
     )

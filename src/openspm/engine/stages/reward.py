@@ -16,6 +16,7 @@ from openspm.engine.compile.sql import bool_filter
 from openspm.engine.plan.schema import Bonus, Commission, Component, Gate, Spiff, Tier
 from openspm.engine.stages.caps import transaction_cap
 from openspm.engine.stages.common import compiler, str_list, typed_expr, values_table
+from openspm.engine.stages.lines import line_key
 from openspm.engine.stages.measure import effective_value, scope_cols
 from openspm.engine.stages.positions import positions
 
@@ -202,7 +203,7 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
         earning = f"CASE WHEN {mult[1]} = 1 THEN {earning} ELSE {scaled} END"
     amount = f"CASE WHEN {gate_ok} THEN {earning} ELSE {d.zero(S_LINE)} END"
     amount = _claw_keep(ctx, amount)
-    key = d.concat(d.str_lit(comp.id), "'|'", "x.credit_id", "'|'", "x.tier_index")
+    key = line_key(ctx, d.str_lit(comp.id), "'|'", "x.credit_id", "'|'", "x.tier_index")
     lines = ctx.add(
         f"c{k}",
         (
