@@ -118,7 +118,7 @@ def test_statement_dispute_adjustment_approval_close_and_payroll(
     expect(page.get_by_test_id("dispute-status")).to_have_text("Open")
     dispute = Dispute.objects.get()
     assert dispute.earning_line is not None
-    assert (dispute.earning_line.tier, dispute.trace["transaction_refs"]) == (2, ["D2"])
+    assert (dispute.earning_line.tier, dispute.trace["transaction_refs"]) == ("2", ["D2"])
     assert dispute.run_id == first_run.pk
 
     # 2. The comp admin resolves it with an adjustment; finance approves the adjustment.

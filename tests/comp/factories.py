@@ -33,10 +33,12 @@ pay:
 """
 
 
-def publish_ae_plan(world: World, *, people: tuple[str, ...] = ("rep1", "rep2")) -> PlanVersion:
+def publish_ae_plan(
+    world: World, *, people: tuple[str, ...] = ("rep1", "rep2"), text: str = TIERED_PLAN
+) -> PlanVersion:
     admin, finance = world.users["compadmin"], world.users["finance"]
     draft = plan_services.create_plan(
-        actor=admin, code="ae", name="AE", text=TIERED_PLAN, effective_from=date(2026, 1, 1)
+        actor=admin, code="ae", name="AE", text=text, effective_from=date(2026, 1, 1)
     )
     plan_services.submit_version(actor=admin, version_id=draft.pk)
     version = plan_services.approve_version(actor=finance, version_id=draft.pk)

@@ -71,7 +71,7 @@ def add_earning(
     component_id: str = "commission",
     component_kind: str = "commission",
     currency: str = "USD",
-    tier: int | None = None,
+    tier: str = "",
 ) -> EarningLine:
     return EarningLine.objects.create(
         run=run,

@@ -3,6 +3,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from openspm.comp import archive
@@ -39,8 +41,8 @@ class TestExecuteRun:
         # rep1's deal lines summed per tier: D1 and D2's slice below quota, D2's above it.
         tiers = EarningLine.objects.filter(run=run, person=world.people["rep1"]).order_by("tier")
         assert [(t.tier, t.rate, t.line_count, t.amount) for t in tiers] == [
-            (1, Decimal("0.05"), 2, Decimal("10000.00")),
-            (2, Decimal("0.12"), 1, Decimal("6000.00")),
+            ("1", Decimal("0.05"), 2, Decimal("10000.00")),
+            ("2", Decimal("0.12"), 1, Decimal("6000.00")),
         ]
         earnings = archive.read_output(run.pk, "earnings").to_pylist()
         d2 = sorted((r["tier"], r["amount"]) for r in earnings if r["transaction_id"] == "D2")
@@ -57,6 +59,25 @@ class TestExecuteRun:
         second = _run(world)
         assert first.fingerprint == second.fingerprint
         assert calc.reproduce_run(run_id=first.pk) is True
+
+    def test_an_archive_with_the_old_fingerprint_column_still_reproduces(
+        self, world: World
+    ) -> None:
+        """Archives written before 2026-11-25 repeat the fingerprint on every output row."""
+        publish_ae_plan(world)
+        glossary_quarter(world)
+        run = _run(world)
+        path = archive.run_dir(run.pk) / "outputs" / "earnings.parquet"
+        table = pq.read_table(path)
+        fingerprints = pa.array([run.fingerprint] * table.num_rows, pa.string())
+        pq.write_table(table.add_column(0, "run_fingerprint", fingerprints), path)
+        assert calc.reproduce_run(run_id=run.pk) is True
+        amount = table.schema.field("amount")
+        zeros = pa.array([Decimal(0)] * table.num_rows, amount.type)
+        pq.write_table(
+            table.set_column(table.schema.get_field_index("amount"), amount, zeros), path
+        )
+        assert calc.reproduce_run(run_id=run.pk) is False  # the comparison still compares
 
     def test_second_run_while_one_is_active_is_refused(self, world: World) -> None:
         publish_ae_plan(world)

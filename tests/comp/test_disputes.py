@@ -50,11 +50,11 @@ def emails(world: World) -> None:
     world.users["rep2"].save(update_fields=["email"])
 
 
-def earning(run: CalcRun, world: World, name: str = "rep1", tier: int | None = None) -> EarningLine:
+def earning(run: CalcRun, world: World, name: str = "rep1", tier: str = "") -> EarningLine:
     """The payee's commission line in `tier`, else in their highest tier. rep1's tier 1 sums
     D1 and D2's slice below quota, tier 2 is D2's slice above it; rep2's tier 1 is D3."""
     lines = EarningLine.objects.filter(run=run, person=world.people[name], line_count__gt=0)
-    if tier is not None:
+    if tier:
         lines = lines.filter(tier=tier)
     return lines.order_by("-tier", "-pk")[0]
 
@@ -102,7 +102,7 @@ class TestOpenDispute:
         assert trace["credit_reason"] == line.credit_reason
 
     def test_a_summary_lines_trace_names_its_deals(self, world: World, run: CalcRun) -> None:
-        line = earning(run, world, tier=1)
+        line = earning(run, world, tier="1")
         dispute = open_as(world, "rep1", line)
         assert dispute.trace["deal_count"] == 2
         assert dispute.trace["transaction_refs"] == ["D1", "D2"]
@@ -190,7 +190,7 @@ class TestSla:
 
     def test_overdue_is_listed_and_filtered(self, world: World, run: CalcRun) -> None:
         late = open_as(world, "rep1", earning(run, world), subject="late")
-        on_time = open_as(world, "rep1", earning(run, world, tier=1), subject="on time")
+        on_time = open_as(world, "rep1", earning(run, world, tier="1"), subject="on time")
         Dispute.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(1))
         admin = world.users["compadmin"]
         rows = {d.pk: d.is_overdue for d in selectors.list_disputes(viewer=admin)}
@@ -249,7 +249,7 @@ class TestVisibility:
         self, world: World, run: CalcRun, django_assert_max_num_queries: Callable[..., Any]
     ) -> None:
         admin = world.users["compadmin"]
-        for tier in (1, 2):
+        for tier in ("1", "2"):
             open_as(world, "rep1", earning(run, world, tier=tier))
         with django_assert_max_num_queries(3):
             rows = list(selectors.list_disputes(viewer=admin))

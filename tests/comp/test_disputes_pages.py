@@ -47,7 +47,7 @@ def run() -> CalcRun:
 
 @pytest.fixture
 def line(world: World, run: CalcRun) -> EarningLine:
-    return add_earning(run, world.people["rep1"], "1250.00", transaction_ref="D9", tier=2)
+    return add_earning(run, world.people["rep1"], "1250.00", transaction_ref="D9", tier="2")
 
 
 def _open(world: World, line: EarningLine, who: str = "rep1") -> Dispute:

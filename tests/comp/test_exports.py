@@ -10,7 +10,7 @@ from openspm.comp.models import AccountingPolicy, Adjustment, CalcRun
 from openspm.comp.services import exports
 from openspm.comp.services.adjustments import create_adjustment, decide_adjustment
 from openspm.core.errors import OpenSPMError, PermissionDenied
-from openspm.org.models import Period
+from openspm.org.models import Period, Person
 from tests.comp.factories import glossary_quarter, publish_ae_plan
 from tests.comp.test_approvals_factories import add_earning, add_payout, make_run, period, publish
 from tests.comp.test_statements import run_quarter
@@ -118,9 +118,9 @@ def accrual_runs(world: World) -> None:
     Q2: rep1 earned 1,000, paid 1,000."""
     q1 = make_run(period("2026-Q1"))
     rep1, rep2, rep3 = (world.people[n] for n in ("rep1", "rep2", "rep3"))
-    add_earning(q1, rep1, "7500.00", transaction_ref="D1", tier=1)
-    add_earning(q1, rep1, "2500.00", transaction_ref="D2", tier=1)
-    add_earning(q1, rep1, "6000.00", transaction_ref="D2", tier=2)
+    add_earning(q1, rep1, "7500.00", transaction_ref="D1", tier="1")
+    add_earning(q1, rep1, "2500.00", transaction_ref="D2", tier="1")
+    add_earning(q1, rep1, "6000.00", transaction_ref="D2", tier="2")
     add_payout(q1, rep1, "12000.00", held="4000.00")
     add_earning(q1, rep2, "2500.00")
     add_payout(q1, rep2, "2500.00")
@@ -225,8 +225,8 @@ def capitalizable(world: World) -> None:
     make_transaction(owner=rep1, amount=D("100000"), booked_on=date(2026, 2, 10), external_id="D2")
     run = make_run(period("2026-Q1"))
     add_earning(run, rep1, "36000.00", transaction_ref="G1")
-    add_earning(run, rep1, "2500.00", transaction_ref="D2", tier=1)
-    add_earning(run, rep1, "6000.00", transaction_ref="D2", tier=2)
+    add_earning(run, rep1, "2500.00", transaction_ref="D2", tier="1")
+    add_earning(run, rep1, "6000.00", transaction_ref="D2", tier="2")
     add_earning(
         run, rep1, "300.00", transaction_ref="D2", component_id="launch", component_kind="spiff"
     )
@@ -363,4 +363,11 @@ class TestCapitalizationOfARun:
     ) -> None:
         archive.delete_archive(glossary_run.pk)
         with pytest.raises(OpenSPMError, match="archive is missing"):
+            exports.capitalization_schedule(viewer=world.users["finance"], period_key="2026-Q1")
+
+    def test_a_payee_renamed_since_the_run_is_a_clear_error(
+        self, world: World, glossary_run: CalcRun
+    ) -> None:
+        Person.objects.filter(pk=world.people["rep2"].pk).update(external_id="REP2-NEW")
+        with pytest.raises(OpenSPMError, match="REP2"):
             exports.capitalization_schedule(viewer=world.users["finance"], period_key="2026-Q1")

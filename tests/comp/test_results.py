@@ -138,7 +138,7 @@ class TestWriteLines:
                     if row["payee_id"] == line.person.external_id
                     and (row["component_id"], row["line_type"], row["credit_reason"])
                     == (line.component_id, line.line_type, line.credit_reason)
-                    and (int(row["tier"]), _q(row["rate"], RATE)) == (line.tier, line.rate)  # type: ignore[call-overload, arg-type]
+                    and (row["tier"], _q(row["rate"], RATE)) == (line.tier, line.rate)  # type: ignore[arg-type]
                 ),
                 key=lambda r: (r["transaction_id"], r["credit_id"]),
             )
@@ -208,7 +208,7 @@ class TestWriteLines:
         run = calc.execute_run(
             run_id=calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1").pk
         )
-        summary = EarningLine.objects.get(run=run, person=world.people["rep1"], tier=2)
+        summary = EarningLine.objects.get(run=run, person=world.people["rep1"], tier="2")
         line = EarningLine.objects.create(  # a deal line, as such runs stored them
             run=run,
             person_id=summary.person_id,
@@ -221,7 +221,7 @@ class TestWriteLines:
             credit_id="D2|REP1|owner",
             transaction_ref="D2",
             credit_reason="owner",
-            tier=2,
+            tier="2",
             rate=summary.rate,
             amount=summary.amount,
             currency="USD",
@@ -258,7 +258,7 @@ class TestWriteLines:
         run = calc.execute_run(
             run_id=calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1").pk
         )
-        line = EarningLine.objects.get(run=run, person=world.people["rep1"], tier=1)
+        line = EarningLine.objects.get(run=run, person=world.people["rep1"], tier="1")
         archive.delete_archive(run.pk)
         trace = trace_selectors.get_line_trace(viewer=world.users["compadmin"], line_id=line.pk)
         assert (trace.is_summary, trace.deals, trace.deal_count, trace.credits) == (

@@ -83,8 +83,8 @@ class TestStatementContent:
         assert statement.payout_totals == [selectors.Money(Decimal("16000.00"), "USD")]
         # Deal lines are summed per tier: D1 and D2's slice below quota, then D2's above it.
         assert [(line.tier, line.line_count, line.amount) for line in group.lines] == [
-            (1, 2, Decimal("10000.00")),
-            (2, 1, Decimal("6000.00")),
+            ("1", 2, Decimal("10000.00")),
+            ("2", 1, Decimal("6000.00")),
         ]
 
     def test_page_prints_the_payout_and_links_each_line(
@@ -213,7 +213,7 @@ class TestDrillDown:
     def test_a_tier_line_traces_to_its_deals_transactions_and_rule(
         self, world: World, published: CalcRun
     ) -> None:
-        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier=2)
+        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier="2")
         trace = trace_selectors.get_line_trace(viewer=world.users["rep1"], line_id=line.pk)
         assert [t.external_id for t in trace.transactions] == ["D2"]
         assert [(c.transaction_ref, c.credit_reason) for c in trace.credits] == [("D2", "owner")]
@@ -226,7 +226,7 @@ class TestDrillDown:
     def test_a_line_summing_two_deals_shows_both_slices(
         self, world: World, published: CalcRun
     ) -> None:
-        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier=1)
+        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier="1")
         trace = trace_selectors.get_line_trace(viewer=world.users["rep1"], line_id=line.pk)
         # D1 150,000 at 5 %, and the 50,000 of D2 below the 200,000 quota at 5 %.
         assert [(d.transaction_ref, d.measure_value, d.amount) for d in trace.deals] == [
@@ -240,7 +240,7 @@ class TestDrillDown:
     def test_a_long_line_shows_its_first_deals_and_says_how_many(
         self, world: World, published: CalcRun
     ) -> None:
-        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier=1)
+        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier="1")
         trace = trace_selectors.get_line_trace(viewer=world.users["rep1"], line_id=line.pk, limit=1)
         assert [d.transaction_ref for d in trace.deals] == ["D1"]
         assert (trace.deal_count, trace.deals_cut) == (2, True)
@@ -249,7 +249,7 @@ class TestDrillDown:
     def test_htmx_gets_the_partial_with_transaction_rule_and_plan_link(
         self, world: World, published: CalcRun
     ) -> None:
-        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier=2)
+        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier="2")
         response = client_as(world, "rep1").get(
             reverse("comp:statement_line", args=[line.pk]), headers={"HX-Request": "true"}
         )
@@ -264,7 +264,7 @@ class TestDrillDown:
         assert f"?earning_line={line.pk}" in html
 
     def test_the_partial_lists_a_lines_deals(self, world: World, published: CalcRun) -> None:
-        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier=1)
+        line = EarningLine.objects.get(run=published, person=world.people["rep1"], tier="1")
         response = client_as(world, "rep1").get(
             reverse("comp:statement_line", args=[line.pk]), headers={"HX-Request": "true"}
         )

@@ -30,11 +30,11 @@ class TestStatementApi:
         assert (component["plan_code"], component["component_id"]) == ("ae", "commission")
         assert component["totals"] == [{"amount": "16000.0000", "currency": "USD"}]
         tiers = {line["tier"]: line for line in component["lines"]}
-        assert tiers[2]["rate"] == "0.1200000000"
-        assert tiers[2]["amount"] == "6000.0000"
-        assert tiers[2]["credit_reason"] == "owner"
-        assert (tiers[1]["line_count"], tiers[2]["line_count"]) == (2, 1)  # deal lines summed
-        assert (tiers[1]["transaction_ref"], tiers[1]["measure_value"]) == ("", None)
+        assert tiers["2"]["rate"] == "0.1200000000"
+        assert tiers["2"]["amount"] == "6000.0000"
+        assert tiers["2"]["credit_reason"] == "owner"
+        assert (tiers["1"]["line_count"], tiers["2"]["line_count"]) == (2, 1)  # deal lines summed
+        assert (tiers["1"]["transaction_ref"], tiers["1"]["measure_value"]) == ("", None)
         assert {m["measure_id"] for m in data["measures"]} == {"bookings"}
         assert data["payouts"][0]["transaction_refs"] == ["D1", "D2"]
         assert data["acknowledgement"] is None

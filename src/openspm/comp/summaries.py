@@ -1,15 +1,13 @@
 """Earning summaries: a run's deal-level earning lines, summed per payee, component and tier.
 
 The engine writes one earning line per credited tier slice of every deal (99 % of a run's
-lines: 4.1 million at 1,000,000 transactions). The database keeps one line per payee, plan,
-period, component, line type, credit reason, tier, rate and multiplier instead (about 55,000),
-with `line_count`, the number of deal lines it sums; the deal lines stay in the run's archive
-at full precision, as credits do, and a statement line's drill-down reads its own from there
-(`comp.selectors.trace`). Period lines (bonuses, MBOs, period caps) have no deal and are kept
-as the engine gives them.
+lines: 4.1 million at 1,000,000 transactions). The database keeps one line per payee and
+`SUMMARY_KEYS` instead (93,523 at 1,000,000 transactions), with `line_count`, the number of
+deal lines it sums; the deal lines stay in the run's archive at full precision, as credits
+do, and a statement line's drill-down reads its own from there (`comp.selectors.trace`).
+Period lines (bonuses, MBOs, period caps) have no deal and are kept as the engine gives them.
 
-Amounts are summed exactly (DECIMAL in DuckDB); `comp.services.results` then rounds the sums
-half-even to the places the lines keep, once.
+`comp.services.results` rounds the sums half-even to the 4 places the lines keep.
 """
 
 from __future__ import annotations
@@ -20,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from openspm.comp import archive
 
@@ -43,21 +42,29 @@ SUMMARY_KEYS = (
     "multiplier",
     "currency",
 )
-#: Summed money: wide enough for any total of amounts the engine keeps to 18 places (the
-#: engine's DECIMAL(38, 28) sum overflows past 10 billion). The lines keep 4 places.
+#: Summed money: amounts are cast to 18 places before they are summed, wide enough for any
+#: total (the engine's DECIMAL(38, 28) sum overflows past 10 billion); the lines keep 4.
 SUM_TYPE = "DECIMAL(38, 18)"
 
 
-def summarise_earnings(earnings: pa.Table) -> pa.Table:
-    """`earnings` with its deal lines (those with a transaction) replaced by their summaries.
+def earning_lines(earnings: pa.Table) -> list[pa.Table]:
+    """The earning lines the database keeps, from the engine's `earnings`: its period lines
+    (those without a transaction) as they are, then its deal lines' summaries. Both have the
+    engine's earning columns plus `line_count` (0 on period lines).
 
-    The result has the engine's earning columns plus `line_count` (0 on period lines, which
-    pass through unchanged). A summary's deal columns (credit, transaction, objective, earned
-    to date and before) and its `measure_value` are empty; its `amount` is the sum of its
-    lines', its `basis_to_date` and `attainment` the highest its lines reached.
+    A summary's deal columns (credit, transaction, objective, earned to date and before) and
+    its `measure_value` are empty; its `amount` is the sum of its lines' (each cast to 18
+    places, half away from zero, then summed exactly: a display copy, the archive keeps the
+    engine's values), its `basis_to_date` and `attainment` the highest its lines reached.
     """
+    is_period = pc.is_null(earnings.column("transaction_id"))
+    period = earnings.filter(is_period)
+    period = period.append_column("line_count", pa.array([0] * period.num_rows, pa.int64()))
+    return [period, _deal_summaries(earnings)]
+
+
+def _deal_summaries(earnings: pa.Table) -> pa.Table:
     keys = ", ".join(SUMMARY_KEYS)
-    columns = earnings.column_names
     summed = {
         # A deal line's measure value is its whole deal's, on each of its tier slices: a sum
         # would count a deal that crosses a tier bound twice. Each deal's is in the drill-down.
@@ -75,23 +82,16 @@ def summarise_earnings(earnings: pa.Table) -> pa.Table:
         else f"CAST(NULL AS {_sql_type(earnings.schema.field(name).type)}) AS {name}"
         if name in deal_only
         else name
-        for name in columns
-    )
-    passed = ", ".join(
-        f"CAST({name} AS {SUM_TYPE}) AS {name}" if name in ("measure_value", "amount") else name
-        for name in columns
+        for name in earnings.column_names
     )
     with duckdb.connect() as con:
         con.register("earnings", earnings)
-        # Period lines first, then summaries, each in a stable order: the lines' ids follow it.
+        # In a stable order: the lines' ids follow it.
         return con.sql(
-            f"SELECT {passed}, 0::BIGINT AS line_count FROM earnings "
-            f"WHERE transaction_id IS NULL "
-            f"UNION ALL "
-            f"SELECT * FROM (SELECT {select}, COUNT(*)::BIGINT AS line_count FROM earnings "
-            f"WHERE transaction_id IS NOT NULL GROUP BY payee_id, {keys}) "
-            f"ORDER BY payee_id, plan_id, period_id, component_id, line_count, line_type, "
-            f"TRY_CAST(tier AS INTEGER), credit_reason, rate, multiplier, currency, objective_id"
+            f"SELECT {select}, COUNT(*)::BIGINT AS line_count FROM earnings "
+            f"WHERE transaction_id IS NOT NULL GROUP BY payee_id, {keys} "
+            f"ORDER BY payee_id, plan_id, period_id, component_id, line_type, "
+            f"TRY_CAST(tier AS INTEGER), tier, credit_reason, rate, multiplier, currency"
         ).to_arrow_table()
 
 
@@ -102,12 +102,17 @@ def _sql_type(arrow_type: pa.DataType) -> str:
 
 
 def read_deal_lines(
-    line: EarningLine, *, payee_external_id: str, limit: int | None = None
+    line: EarningLine,
+    *,
+    payee_external_id: str,
+    run_period_key: str,
+    limit: int | None = None,
 ) -> tuple[list[dict[str, Any]], int] | None:
     """The archived deal lines `line` sums (by deal; the first `limit`, and how many in all);
     None when the run has no archive. The keys are matched as `comp.services.results` wrote
-    them: empty text as null, a missing plan version as 1, a missing period as the line's,
-    rates and multipliers at the 10 places the line keeps."""
+    them: empty text as null, a missing plan version as 1, a missing period as the run's
+    (`run_period_key`), rates and multipliers rounded half-even to the 10 places the line
+    keeps."""
     where = [
         "transaction_id IS NOT NULL",
         "payee_id = ?",
@@ -119,16 +124,16 @@ def read_deal_lines(
         "line_type = ?",
         "COALESCE(credit_reason, '') = ?",
         "COALESCE(measure_id, '') = ?",
-        "TRY_CAST(tier AS BIGINT) IS NOT DISTINCT FROM ?",
-        "ROUND(rate, 10) IS NOT DISTINCT FROM CAST(? AS DECIMAL(38, 10))",
-        "ROUND(multiplier, 10) IS NOT DISTINCT FROM CAST(? AS DECIMAL(38, 10))",
+        "COALESCE(tier, '') = ?",
+        "ROUND_EVEN(rate, 10) IS NOT DISTINCT FROM CAST(? AS DECIMAL(38, 10))",
+        "ROUND_EVEN(multiplier, 10) IS NOT DISTINCT FROM CAST(? AS DECIMAL(38, 10))",
         "currency = ?",
     ]
     params: list[object] = [
         payee_external_id,
         line.plan_code,
         line.plan_version,
-        line.period_key,
+        run_period_key,
         line.period_key,
         line.component_id,
         line.component_kind,

@@ -49,7 +49,7 @@ class EarningOut(Schema):
     basis_to_date: DecimalText | None
     quota_amount: DecimalText | None
     attainment: DecimalText | None
-    tier: int | None
+    tier: str = Field(description="The tier's label (its number unless the plan names it)")
     rate: DecimalText | None
     multiplier: DecimalText | None
     objective_id: str

@@ -181,7 +181,9 @@ class EarningLine(RunLine):
     basis_to_date = AmountField(null=True)
     quota_amount = AmountField(null=True)
     attainment = RateField(null=True)
-    tier = models.IntegerField(null=True)
+    tier = models.CharField(
+        max_length=64, blank=True, default="", help_text="The tier's label (its number unnamed)"
+    )
     rate = RateField(null=True)
     multiplier = RateField(null=True)
     objective_id = models.CharField(max_length=64, blank=True)

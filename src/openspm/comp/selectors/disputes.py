@@ -172,7 +172,10 @@ def _deal_refs(line: EarningLine) -> list[str]:
     if not line.line_count:
         return [line.transaction_ref] if line.transaction_ref else []
     found = summaries.read_deal_lines(
-        line, payee_external_id=line.person.external_id, limit=TRACE_DEALS
+        line,
+        payee_external_id=line.person.external_id,
+        run_period_key=line.run.period.key,
+        limit=TRACE_DEALS,
     )
     return sorted({str(row["transaction_id"]) for row in found[0]}) if found else []
 

@@ -39,6 +39,7 @@ class LineTrace:
     is_own: bool
     deals: list[EarningLine]  # unsaved: the archived deal lines a summary line sums
     deal_count: int  # how many it sums (`deals` holds the first DEAL_LIMIT)
+    archive_missing: bool  # the run's archive is gone: its deal lines cannot be shown
     credits: list[CreditLine]  # unsaved when read from the archive
     credit_count: int
     transactions: list[Transaction]
@@ -69,7 +70,8 @@ def get_line_trace(*, viewer: Viewer, line_id: int, limit: int = DEAL_LIMIT) -> 
     shown = run_selectors.get_statement_run(viewer=viewer, period=run.period)
     if shown is None or (shown.pk != run.pk and not run_selectors.sees_runs(viewer)):
         raise NotFound("No such statement line.")
-    deals, deal_count = _deal_lines(line, payee, limit)
+    found = _deal_lines(line, payee, limit)
+    deals, deal_count = found or ([], line.line_count)
     credits, credit_count = _line_credits(line, payee, deals, limit)
     refs = (
         {c.transaction_ref for c in credits}
@@ -89,6 +91,7 @@ def get_line_trace(*, viewer: Viewer, line_id: int, limit: int = DEAL_LIMIT) -> 
         is_own=_is_own(viewer, line.person_id),
         deals=deals,
         deal_count=deal_count,
+        archive_missing=found is None,
         credits=credits,
         credit_count=credit_count,
         transactions=transactions,
@@ -105,20 +108,27 @@ def _maybe(value: Decimal | None, places: Decimal) -> Decimal | None:
     return None if value is None else _rounded(value, places)
 
 
-def _deal_lines(line: EarningLine, payee: Person, limit: int) -> tuple[list[EarningLine], int]:
-    """The first `limit` deal lines a summary line sums, as unsaved lines; none for a period
-    line or a deal line of a run written before summaries."""
+def _deal_lines(
+    line: EarningLine, payee: Person, limit: int
+) -> tuple[list[EarningLine], int] | None:
+    """The first `limit` deal lines a summary line sums, as unsaved lines, and how many it
+    sums; none for a period line or a deal line of a run written before summaries; None when
+    the run's archive is gone."""
     if not line.line_count:
         return [], 0
-    found = summaries.read_deal_lines(line, payee_external_id=payee.external_id, limit=limit)
-    if found is None:  # the archive is gone: the line still says how many it sums
-        return [], line.line_count
+    found = summaries.read_deal_lines(
+        line,
+        payee_external_id=payee.external_id,
+        run_period_key=line.run.period.key,
+        limit=limit,
+    )
+    if found is None:
+        return None
     rows, total = found
     return [_deal_line(row, line) for row in rows], total
 
 
 def _deal_line(row: dict[str, Any], line: EarningLine) -> EarningLine:
-    tier = row["tier"]
     return EarningLine(
         run_id=line.run_id,
         person_id=line.person_id,
@@ -136,7 +146,7 @@ def _deal_line(row: dict[str, Any], line: EarningLine) -> EarningLine:
         basis_to_date=_maybe(row["basis_to_date"], AMOUNT_PLACES),
         quota_amount=_maybe(row["quota_amount"], AMOUNT_PLACES),
         attainment=_maybe(row["attainment"], RATE_PLACES),
-        tier=None if tier in (None, "") else int(tier),
+        tier=str(row["tier"] or ""),
         rate=_maybe(row["rate"], RATE_PLACES),
         multiplier=_maybe(row["multiplier"], RATE_PLACES),
         amount=_rounded(row["amount"], AMOUNT_PLACES),

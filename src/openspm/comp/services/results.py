@@ -25,7 +25,7 @@ import pyarrow.csv as pa_csv
 from django.db import connection, models
 
 from openspm.comp.models import CalcRun, EarningLine, MeasureLine, PayoutLine
-from openspm.comp.summaries import summarise_earnings
+from openspm.comp.summaries import earning_lines
 from openspm.core.errors import OpenSPMError
 from openspm.org.models import Person
 
@@ -82,7 +82,7 @@ EARNING = _cols(
     "basis_to_date:amount",
     "quota_amount:amount",
     "attainment:rate",
-    "tier:int",
+    "tier:blank",
     "rate:rate",
     "multiplier:rate",
     "objective_id:blank",
@@ -134,9 +134,10 @@ def write_lines(*, run_id: int, period_key: str, tables: dict[str, pa.Table]) ->
             f"The run names payees that are not in the database: {missing.to_pylist()[:5]}"
         )
     for name, (model, columns) in LINES.items():
-        table = summarise_earnings(tables[name]) if name == "earnings" else tables[name]
-        for batch in table.to_batches(max_chunksize=BATCH):
-            insert_arrow(model, _line_columns(batch, run_id, period_key, columns, keys, pks))
+        parts = earning_lines(tables[name]) if name == "earnings" else [tables[name]]
+        for table in parts:
+            for batch in table.to_batches(max_chunksize=BATCH):
+                insert_arrow(model, _line_columns(batch, run_id, period_key, columns, keys, pks))
 
 
 def _line_columns(

@@ -141,6 +141,11 @@ def _deal_amounts(run_id: int, kinds: list[str]) -> list[tuple[int, str, str, De
             "external_id", "pk"
         )
     )
+    if unknown := sorted({row[0] for row in archived} - set(people)):
+        raise OpenSPMError(
+            f"Run {run_id} credited payees the database no longer holds under those ids: "
+            f"{unknown[:5]}"
+        )
     return [(people[payee], ref, currency, amount) for payee, ref, currency, amount in archived]
 
 
