@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pyarrow.compute as pc
 import pytest
 
+from openspm.comp import archive, summaries
 from openspm.comp.models import EarningLine
 from openspm.comp.selectors import trace as trace_selectors
 from tests.comp.factories import TIERED_PLAN, glossary_quarter, publish_ae_plan
@@ -27,9 +29,8 @@ class TestNamedTiersAndSpiffs:
         glossary_quarter(world)
         run = run_quarter(world)
         rep1 = world.people["rep1"]
-        lines = {
-            (x.component_id, x.tier): x for x in EarningLine.objects.filter(run=run, person=rep1)
-        }
+        stored = EarningLine.objects.filter(run=run, person=rep1)
+        lines = {(x.component_id, x.tier): x for x in stored}
         # D1 150,000 and D2's first 50,000 below the 200,000 quota at 5 %, D2's other 50,000
         # above it at 12 %; a 500 SPIFF on each deal (a tier-less line).
         assert {key: (x.line_count, x.amount) for key, x in lines.items()} == {
@@ -51,3 +52,16 @@ class TestNamedTiersAndSpiffs:
             assert sum(d.amount for d in shown.deals) == lines[key].amount, key
             assert (shown.deal_count, shown.archive_missing) == (len(refs), False), key
             assert sorted({c.transaction_ref for c in shown.credits}) == refs, key
+
+
+@pytest.mark.django_db
+def test_numbered_tiers_are_written_in_number_order(world: World) -> None:
+    publish_ae_plan(world)
+    glossary_quarter(world)
+    earnings = archive.read_output(run_quarter(world).pk, "earnings")
+    renumbered = pc.replace_substring_regex(earnings.column("tier"), "^1$", "10")
+    earnings = earnings.set_column(earnings.schema.get_field_index("tier"), "tier", renumbered)
+    period, deals = summaries.earning_lines(earnings)
+    assert period.num_rows == 0
+    rep1 = [row["tier"] for row in deals.to_pylist() if row["payee_id"] == "REP1"]
+    assert rep1 == ["2", "10"]  # by number, not as text ("10" < "2")

@@ -86,12 +86,14 @@ def _deal_summaries(earnings: pa.Table) -> pa.Table:
     )
     with duckdb.connect() as con:
         con.register("earnings", earnings)
-        # In a stable order: the lines' ids follow it.
+        # In a stable order, which the lines' ids keep and statements show: a component's
+        # numbered tiers by number (10 after 9), named ones by name (the outputs do not say
+        # where a named tier sits), then every other key.
         return con.sql(
             f"SELECT {select}, COUNT(*)::BIGINT AS line_count FROM earnings "
             f"WHERE transaction_id IS NOT NULL GROUP BY payee_id, {keys} "
-            f"ORDER BY payee_id, plan_id, period_id, component_id, line_type, "
-            f"TRY_CAST(tier AS INTEGER), tier, credit_reason, rate, multiplier, currency"
+            f"ORDER BY payee_id, plan_id, plan_version, period_id, component_id, line_type, "
+            f"credit_reason, TRY_CAST(tier AS BIGINT) NULLS LAST, {keys}"
         ).to_arrow_table()
 
 

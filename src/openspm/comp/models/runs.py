@@ -196,7 +196,8 @@ class EarningLine(RunLine):
     )
 
     class Meta:
-        ordering: ClassVar = ["plan_code", "component_id", "transaction_ref", "tier", "pk"]
+        # Lines are written in order (`comp.summaries`): numbered tiers by number.
+        ordering: ClassVar = ["plan_code", "component_id", "transaction_ref", "pk"]
         indexes: ClassVar = [models.Index(fields=["run", "person"])]
 
 
