@@ -49,8 +49,8 @@ def _expected(name: str, row: dict[str, object], person_pk: dict[str, int]) -> d
             value = value or ""
         elif col.kind == "refs":
             value = str(value or "").replace(";", " ")
-        elif col.kind in ("int", "int0"):
-            value = int(value) if value not in (None, "") else (0 if col.kind == "int0" else None)  # type: ignore[call-overload]
+        elif col.kind == "int0":
+            value = int(value) if value not in (None, "") else 0  # type: ignore[call-overload]
         elif col.kind == "payee":
             value = person_pk.get(str(value)) if value else None
         out[col.field] = value

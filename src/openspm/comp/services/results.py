@@ -48,7 +48,7 @@ class Col:
     field: str
     source: str
     #: text or date (as given), blank (null → ""), amount / rate (rounded; amount0: null → 0),
-    #: int (int0: null → 0), refs (";" → " "), payee (external id → person key, or null)
+    #: int0 (an integer, null → 0), refs (";" → " "), payee (external id → person key, or null)
     kind: str = "text"
 
 
@@ -183,8 +183,6 @@ def _line_columns(
             out[col.field] = pc.replace_substring(text, ";", " ")
         elif col.kind == "int0":
             out[col.field] = _or(values.cast(pa.int64()), pa.scalar(0, pa.int64()))
-        elif col.kind == "int":
-            out[col.field] = values.cast(pa.int64())
         elif col.kind == "payee":
             out[col.field] = person(col.source, required=False)
         else:  # text and dates: as the engine gives them
