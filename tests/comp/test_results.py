@@ -85,18 +85,24 @@ def _summaries(earnings: list[dict[str, object]]) -> list[dict[str, object]]:
     return out
 
 
+@pytest.fixture
+def run(world: World, tmp_path: Path, settings: pytest.FixtureRequest) -> CalcRun:
+    """The glossary quarter, run through the app, its archive in this test's folder."""
+    settings.RUN_ARCHIVE_DIR = tmp_path / "runs"  # type: ignore[attr-defined]
+    publish_ae_plan(world)
+    glossary_quarter(world)
+    done = calc.execute_run(
+        run_id=calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1").pk
+    )
+    assert done.status == "succeeded", done.error
+    return done
+
+
 @pytest.mark.django_db
 class TestWriteLines:
     def test_every_line_is_the_archived_output_rounded_once(
-        self, world: World, tmp_path: Path, settings: pytest.FixtureRequest
+        self, world: World, run: CalcRun
     ) -> None:
-        settings.RUN_ARCHIVE_DIR = tmp_path / "runs"  # type: ignore[attr-defined]
-        publish_ae_plan(world)
-        glossary_quarter(world)
-        run = calc.execute_run(
-            run_id=calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1").pk
-        )
-        assert run.status == "succeeded", run.error
         person_pk = dict(Person.objects.values_list("external_id", "pk"))
         models: dict[str, type[Model]] = {
             "measures": MeasureLine,
@@ -117,14 +123,8 @@ class TestWriteLines:
         assert not CreditLine.objects.filter(run=run).exists()  # credits stay in the archive
 
     def test_a_lines_drill_down_shows_its_archived_credits_rounded_once(
-        self, world: World, tmp_path: Path, settings: pytest.FixtureRequest
+        self, world: World, run: CalcRun
     ) -> None:
-        settings.RUN_ARCHIVE_DIR = tmp_path / "runs"  # type: ignore[attr-defined]
-        publish_ae_plan(world)
-        glossary_quarter(world)
-        run = calc.execute_run(
-            run_id=calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1").pk
-        )
         output = archive.read_output(run.pk, "credits").to_pylist()
         earnings = archive.read_output(run.pk, "earnings").to_pylist()
         lines = EarningLine.objects.filter(run=run).select_related("person")
@@ -198,16 +198,10 @@ class TestWriteLines:
             assert shown, line.pk
 
     def test_a_run_without_an_archive_shows_its_stored_credit_lines(
-        self, world: World, tmp_path: Path, settings: pytest.FixtureRequest
+        self, world: World, run: CalcRun
     ) -> None:
         """Runs written before credits and deal lines left the database keep showing their
         credit lines behind their deal lines."""
-        settings.RUN_ARCHIVE_DIR = tmp_path / "runs"  # type: ignore[attr-defined]
-        publish_ae_plan(world)
-        glossary_quarter(world)
-        run = calc.execute_run(
-            run_id=calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1").pk
-        )
         summary = EarningLine.objects.get(run=run, person=world.people["rep1"], tier="2")
         line = EarningLine.objects.create(  # a deal line, as such runs stored them
             run=run,
@@ -250,14 +244,8 @@ class TestWriteLines:
         assert (trace.deals, trace.is_summary) == ([], False)
 
     def test_a_summary_whose_archive_is_gone_still_says_what_it_sums(
-        self, world: World, tmp_path: Path, settings: pytest.FixtureRequest
+        self, world: World, run: CalcRun
     ) -> None:
-        settings.RUN_ARCHIVE_DIR = tmp_path / "runs"  # type: ignore[attr-defined]
-        publish_ae_plan(world)
-        glossary_quarter(world)
-        run = calc.execute_run(
-            run_id=calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1").pk
-        )
         line = EarningLine.objects.get(run=run, person=world.people["rep1"], tier="1")
         archive.delete_archive(run.pk)
         trace = trace_selectors.get_line_trace(viewer=world.users["compadmin"], line_id=line.pk)
@@ -273,20 +261,7 @@ class TestWriteLines:
 class TestWriterChecks:
     """Result lines carry no database foreign keys: the writer checks the run and payees."""
 
-    def _outputs(self, world: World, tmp_path: Path, settings: pytest.FixtureRequest) -> CalcRun:
-        settings.RUN_ARCHIVE_DIR = tmp_path / "runs"  # type: ignore[attr-defined]
-        publish_ae_plan(world)
-        glossary_quarter(world)
-        run = calc.execute_run(
-            run_id=calc.request_run(actor=world.users["compadmin"], period_key="2026-Q1").pk
-        )
-        assert run.status == "succeeded", run.error
-        return run
-
-    def test_an_unknown_payee_fails_the_write_and_writes_nothing(
-        self, world: World, tmp_path: Path, settings: pytest.FixtureRequest
-    ) -> None:
-        run = self._outputs(world, tmp_path, settings)
+    def test_an_unknown_payee_fails_the_write_and_writes_nothing(self, run: CalcRun) -> None:
         tables = {name: archive.read_output(run.pk, name) for name in results.LINES}
         credits = archive.read_output(run.pk, "credits")
         payees = pc.replace_substring(credits.column("payee_id"), "REP2", "GHOST")
@@ -298,10 +273,7 @@ class TestWriterChecks:
             results.write_lines(run_id=run.pk, period_key="2026-Q1", tables=tables)
         assert EarningLine.objects.count() == before
 
-    def test_a_missing_run_fails_the_write(
-        self, world: World, tmp_path: Path, settings: pytest.FixtureRequest
-    ) -> None:
-        run = self._outputs(world, tmp_path, settings)
+    def test_a_missing_run_fails_the_write(self, run: CalcRun) -> None:
         tables = {name: archive.read_output(run.pk, name) for name in (*results.LINES, "credits")}
         with pytest.raises(OpenSPMError, match="No run"), transaction.atomic():
             results.write_lines(run_id=run.pk + 1000, period_key="2026-Q1", tables=tables)
