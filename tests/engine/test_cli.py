@@ -161,6 +161,22 @@ class TestExplainAndDiff:
         )
         assert main(["explain", str(out), "--payee", "nobody"]) == 1
 
+    def test_explain_names_the_run_from_its_manifest(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Output rows no longer carry the fingerprint: `run.json` does."""
+        out = tmp_path / "out"
+        run_case(CASES / "glossary_tiers_marginal", out)
+        fingerprint = json.loads((out / "run.json").read_text())["fingerprint"]
+        with (out / "earnings.csv").open(newline="") as fh:
+            assert "run_fingerprint" not in next(csv.reader(fh))
+        capsys.readouterr()
+        assert main(["explain", str(out), "--payee", "a"]) == 0
+        assert f"(run {fingerprint[:12]})" in capsys.readouterr().out
+        (out / "run.json").unlink()
+        assert main(["explain", str(out), "--payee", "a"]) == 1
+        assert "run.json" in capsys.readouterr().err
+
     def test_diff_attributes_changes_to_causes(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
