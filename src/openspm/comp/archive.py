@@ -54,7 +54,13 @@ def read_inputs(run_id: int) -> dict[str, pa.Table]:
 
 
 def read_output(run_id: int, name: str) -> pa.Table:
-    return pq.read_table(run_dir(run_id) / "outputs" / f"{name}.parquet")
+    """An archived output table as the engine gives it today: archives written before
+    2026-11-25 also repeat the run's fingerprint on every row (`run_fingerprint`), which the
+    run itself records (`CalcRun.fingerprint`, `run.json`)."""
+    table = pq.read_table(run_dir(run_id) / "outputs" / f"{name}.parquet")
+    if "run_fingerprint" in table.column_names:
+        table = table.drop_columns(["run_fingerprint"])
+    return table
 
 
 def output_path(run_id: int, name: str) -> Path | None:

@@ -314,17 +314,9 @@ def reproduce_run(*, run_id: int) -> bool:
     result = run_engine(plans, archive.read_inputs(run_id), period=run.period)
     if result.fingerprint != run.fingerprint:
         return False
-    return all(result.tables[name].equals(_archived_output(run_id, name)) for name in result.tables)
-
-
-def _archived_output(run_id: int, name: str) -> pa.Table:
-    """An archived output table as the engine gives it today: archives written before
-    2026-11-25 also repeat the run's fingerprint on every row (`run_fingerprint`), which the
-    run itself records."""
-    table = archive.read_output(run_id, name)
-    if "run_fingerprint" in table.column_names:
-        table = table.drop_columns(["run_fingerprint"])
-    return table
+    return all(
+        result.tables[name].equals(archive.read_output(run_id, name)) for name in result.tables
+    )
 
 
 def _progress(run_id: int, percent: int, note: str) -> None:
