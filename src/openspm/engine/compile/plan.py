@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from openspm.engine import ir
 from openspm.engine.compile.context import Ctx, build_calendar
 from openspm.engine.compile.dialect import Dialect
+from openspm.engine.compile.order import credit_keys, earning_keys, order_keys
 from openspm.engine.errors import PlanError
 from openspm.engine.plan.loader import LoadedPlan
 from openspm.engine.plan.schema import Bonus, Commission, Mbo, Spiff
@@ -93,20 +94,9 @@ OUTPUTS: dict[str, list[str]] = {
         "line_count",
     ],
 }
+#: output order of the small outputs (credits and earnings: `openspm.engine.compile.order`)
 SORT: dict[str, list[str]] = {
-    "credits": ["plan_id", "period_id", "transaction_id", "payee_id", "credit_id"],
     "measures": ["plan_id", "payee_id", "measure_id", "accumulate", "period_id"],
-    "earnings": [
-        "plan_id",
-        "payee_id",
-        "period_id",
-        "component_id",
-        "transaction_id",
-        "credit_id",
-        "tier",
-        "line_type",
-        "objective_id",
-    ],
     "payouts": ["plan_id", "payee_id", "period_id", "component_id", "line_type"],
 }
 
@@ -154,7 +144,9 @@ def compile_run(
     far = dialect.date_lit(FAR_FUTURE)
     program.statements.append(("hier_closure", credit.hierarchy_closure(dialect.recursive(), far)))
     per_output: dict[str, list[str]] = {name: [] for name in OUTPUTS}
+    plan_ids = sorted(loaded.plan.id for loaded in plans)
     for i, loaded in enumerate(plans):
+        plan_no = plan_ids.index(loaded.plan.id)
         try:
             run_period: Period = parse_period(period_id, loaded.plan.fiscal_year_start_month)
             cal = build_calendar(loaded, run_period)
@@ -170,8 +162,10 @@ def compile_run(
         program.checks += ctx.checks
         p = ctx.prefix
         per_output["credits"].append(
-            f"SELECT c.*, pt.period_id AS period_id, c.credit_on AS credited_on FROM {p}credits c "
-            f"JOIN {p}points pt ON pt.pp = c.pp WHERE pt.in_run"
+            f"SELECT c.*, pt.period_id AS period_id, c.credit_on AS credited_on, "
+            f"{credit_keys(ctx, plan_no, 'c', 'k.payee_no')} FROM {p}credits c "
+            f"JOIN {p}points pt ON pt.pp = c.pp JOIN {p}payee_keys k ON k.payee_id = c.payee_id "
+            "WHERE pt.in_run"
         )
         per_output["measures"].append(
             f"SELECT m.*, {dialect.str_lit(loaded.plan.id)} AS plan_id, {loaded.plan.version} AS "
@@ -180,20 +174,24 @@ def compile_run(
         per_output["earnings"].append(
             f"SELECT e.*, {dialect.str_lit(loaded.plan.id)} AS plan_id, {loaded.plan.version} AS "
             f"plan_version, {dialect.str_lit(loaded.plan.currency)} AS currency, "
-            f"e.kind AS line_type_out FROM {p}earn_all e WHERE e.in_run AND "
-            "e.amount <> 0"
+            f"e.kind AS line_type_out, {earning_keys(ctx, plan_no, 'e', 'k.payee_no')} "
+            f"FROM {p}earn_all e "
+            f"JOIN {p}payee_keys k ON k.payee_id = e.payee_id WHERE e.in_run AND e.amount <> 0"
         )
         per_output["payouts"].append(f"SELECT * FROM {p}payouts")
     for name, cols in OUTPUTS.items():
+        sort = SORT.get(name) or order_keys(name, len(plans))
+        keys = [k for k in sort if k not in cols]
         select_cols = ", ".join(
             ("line_type_out AS line_type" if (name, c) == ("earnings", "line_type") else c)
-            for c in cols
+            for c in [*cols, *keys]
         )
         union = "\nUNION ALL ".join(
             f"SELECT {select_cols} FROM ({s}) x{j}" for j, s in enumerate(per_output[name])
         )
-        program.outputs[name] = f"SELECT * FROM (\n{union}\n) o ORDER BY " + ", ".join(
-            f"{c} NULLS FIRST" for c in SORT[name]
+        program.outputs[name] = (
+            f"SELECT {', '.join(cols)} FROM (\n{union}\n) o ORDER BY "
+            + ", ".join(f"{c} NULLS FIRST" for c in sort)
         )
     return program
 

@@ -22,6 +22,9 @@ from openspm.engine.stages.reward import (
     _head,
 )
 
+#: the order keys of a line that is no credit's (`openspm.engine.stages.lines`)
+_NO_KEYS = "NULL AS tx_no, NULL AS credit_key, NULL AS tier_index"
+
 
 def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str, pts: str) -> str:
     """A fixed amount per qualifying credit (times its credit share), or a rate of a measure."""
@@ -50,7 +53,8 @@ def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str
             "x.v_at AS measure_value, NULL AS basis_to_date, NULL AS quota_amount, NULL AS "
             f"attainment, NULL AS tier, {rate} AS rate, NULL AS multiplier, NULL AS objective_id, "
             f"x.cancel_pp, x.claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS is_held, "
-            f"{amount} AS to_date_amount\nFROM {base} x\n{gate_join}"
+            f"{amount} AS to_date_amount, x.tx_no, x.credit_key, NULL AS tier_index\n"
+            f"FROM {base} x\n{gate_join}"
         ),
     )
 
@@ -126,7 +130,7 @@ def bonus(ctx: Ctx, k: int, comp: Bonus, mp: str, active: str, pts: str) -> str:
             "AS multiplier, NULL AS "
             f"objective_id, NULL AS cancel_pp, NULL AS claw_factor, "
             f"{'TRUE' if comp.hold else 'FALSE'} AS is_held, CASE WHEN {gate_ok} THEN {earned} "
-            f"ELSE {d.zero(S_LINE)} END AS to_date_amount\n"
+            f"ELSE {d.zero(S_LINE)} END AS to_date_amount, {_NO_KEYS}\n"
             f"FROM (SELECT m.*, {factor.replace('x.', 'm.')} AS factor FROM {mp} m WHERE "
             f"m.measure_id = {d.str_lit(comp.measure)} AND m.accumulate = {d.str_lit(acc)} AND "
             f"m.quota_amount > 0) x\n"
@@ -168,7 +172,10 @@ def mbo(ctx: Ctx, k: int, comp: Mbo, mp: str, active: str, pts: str) -> str:
             "multiplier, x.objective_id, "
             f"NULL AS cancel_pp, NULL AS claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS "
             "is_held,"
-            f" CASE WHEN {gate_ok} THEN {earned} ELSE {d.zero(S_LINE)} END AS to_date_amount\n"
+            f" CASE WHEN {gate_ok} THEN {earned} ELSE {d.zero(S_LINE)} END AS to_date_amount, "
+            # the objective's rank tells a payee's MBO lines of a period apart in the order
+            "NULL AS tx_no, DENSE_RANK() OVER (ORDER BY x.objective_id) AS credit_key, "
+            "NULL AS tier_index\n"
             f"FROM (SELECT s.*, pt.pp FROM in_mbo_scores s JOIN {pts} pt ON s.period_id IN "
             f"(pt.period_id, pt.period_key)) x\nJOIN {active} a ON a.payee_id = x.payee_id "
             "AND a.pp = x.pp\n"

@@ -27,14 +27,16 @@ def transaction_cap(ctx: Ctx, k: int, comp: Commission, lines: str) -> str:
                 f"SELECT {key} AS line_key, g.component_id, g.component_kind, 'cap' AS line_type, "
                 "g.payee_id, g.pp, g.scope_months, g.scope_idx, g.credit_id, g.transaction_id, "
                 "g.credit_reason, g.measure_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-                f"g.cancel_pp, g.claw_factor, g.is_held, {cap} - g.earned AS to_date_amount\n"
+                f"g.cancel_pp, g.claw_factor, g.is_held, {cap} - g.earned AS to_date_amount, "
+                "g.tx_no, g.credit_key, NULL\n"
                 "FROM (\n  SELECT l.payee_id, l.pp, l.credit_id, MAX(l.component_id) AS "
                 "component_id, "
                 "MAX(l.component_kind) AS component_kind, MAX(l.scope_months) AS scope_months, "
                 "MAX(l.scope_idx) AS scope_idx, MAX(l.transaction_id) AS transaction_id, "
                 "MAX(l.credit_reason) AS credit_reason, MAX(l.measure_id) AS measure_id, "
                 "MAX(l.cancel_pp) AS cancel_pp, MAX(l.claw_factor) AS claw_factor, "
-                "BOOL_OR(l.is_held) AS is_held, SUM(l.to_date_amount) AS earned\n"
+                "BOOL_OR(l.is_held) AS is_held, SUM(l.to_date_amount) AS earned, "
+                "MAX(l.tx_no) AS tx_no, MAX(l.credit_key) AS credit_key\n"
                 f"  FROM {lines} l GROUP BY l.payee_id, l.pp, l.credit_id\n) g\n"
                 f"LEFT JOIN in_payees pe ON pe.payee_id = g.payee_id\nWHERE g.earned > {cap}",
                 LINE_TYPES,

@@ -21,6 +21,10 @@ from openspm.engine.plan.schema import (
 )
 from openspm.engine.stages.common import compiler, open_end, str_list, typed_expr
 
+#: ``credit_key`` = rule index × this + the rank of the source payee (0 for none): with the
+#: transaction and the payee, it tells a payee's credits of one transaction apart
+SOURCE_SPAN = 2**31
+
 _COLS = (
     "transaction_id, payee_id, credit_reason, rule_id, rule_index, credit_percent, "
     "source_payee_id, allow_double"
@@ -124,6 +128,15 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
         ),
     )
     assign = _assignments(ctx, raw)
+    # every payee of the outputs: credited (a roll-up's source was credited by an earlier rule)
+    # or assigned (bonus and MBO lines); ranked as their ids sort, to order the outputs
+    keys = ctx.add(
+        "payee_keys",
+        (
+            "SELECT payee_id, ROW_NUMBER() OVER (ORDER BY payee_id) AS payee_no FROM (\n"
+            f"  SELECT payee_id FROM {raw} UNION SELECT payee_id FROM {assign}\n) k"
+        ),
+    )
     cid = d.concat(
         "c.transaction_id",
         "'/'",
@@ -140,10 +153,12 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
             "credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.rule_id, c.rule_index, "
             "c.source_payee_id, c.credit_percent, t.credit_on, t.pp, t.source_amount, "
             f"t.source_currency, t.fx_rate, {d.mul('t.amount', 'c.credit_percent')} AS amount, "
-            f"{d.str_lit(plan.currency)} AS currency, t.cancel_pp, t.claw_factor\n"
+            f"{d.str_lit(plan.currency)} AS currency, t.cancel_pp, t.claw_factor, t.tx_no, "
+            f"c.rule_index * {SOURCE_SPAN} + COALESCE(sk.payee_no, 0) AS credit_key\n"
             f"FROM {raw} c JOIN {tx} t ON t.transaction_id = c.transaction_id\n"
             f"JOIN {assign} a ON a.payee_id = c.payee_id AND a.effective_from <= t.credit_on "
             "AND t.credit_on < a.effective_to\n"
+            f"LEFT JOIN {keys} sk ON sk.payee_id = c.source_payee_id\n"
             "WHERE c.allow_double OR c.rule_index = c.first_rule"
         ),
     )

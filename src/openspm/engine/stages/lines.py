@@ -1,6 +1,9 @@
 """The shape of a to-date earning line: every component's lines have these columns, in this
 order, with these types (the earn stage unions them), and the key that matches a line with
-itself a pay period later."""
+itself a pay period later.
+
+``tx_no``, ``credit_key`` and ``tier_index`` are integers that order the output
+(`openspm.engine.compile.order`), never output themselves."""
 
 from __future__ import annotations
 
@@ -38,6 +41,9 @@ LINE_TYPES: dict[str, str] = {
     "claw_factor": _dec(S_RATIO),
     "is_held": "BOOLEAN",
     "to_date_amount": _dec(S_LINE),
+    "tx_no": "BIGINT",
+    "credit_key": "BIGINT",
+    "tier_index": "BIGINT",
 }
 
 #: Columns of every to-date line, in order.
@@ -66,6 +72,9 @@ LINE_COLS = [
     "claw_factor",
     "is_held",
     "to_date_amount",
+    "tx_no",
+    "credit_key",
+    "tier_index",
 ]
 
 

@@ -215,7 +215,7 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
             f"{d.rescale(mult[1], S_RATIO) if comp.multipliers else mult[1]} AS multiplier, "
             "CAST(NULL AS VARCHAR) AS objective_id, "
             f"x.cancel_pp, x.claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS is_held, "
-            f"{amount} AS to_date_amount\n"
+            f"{amount} AS to_date_amount, x.tx_no, x.credit_key, x.tier_index\n"
             f"FROM ({inner}) x\n{gate_join}{mult[0]}"
         ),
     )
@@ -304,7 +304,7 @@ def _credit_base(
         f"c{k}_base",
         (
             f"SELECT v.credit_id, v.transaction_id, v.payee_id, v.credit_reason, v.credit_on, "
-            "v.cancel_pp, v.claw_factor, v.credit_percent, pt.pp, "
+            "v.cancel_pp, v.claw_factor, v.credit_percent, v.tx_no, v.credit_key, pt.pp, "
             f"{effective_value(ctx, 'v', 'pt.pp')}"
             f" AS v_at\nFROM {mv} v JOIN {pts} pt ON {on}\n{join_tx}WHERE " + " AND ".join(where)
         ),

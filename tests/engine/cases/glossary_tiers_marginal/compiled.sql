@@ -30,8 +30,10 @@ SELECT t."transaction_id",
   t."territory_id",
   t."quantity",
   t.amount AS source_amount, t.currency AS source_currency, CASE WHEN t.currency = 'USD' THEN CAST(1 AS DECIMAL(38, 10)) ELSE fx.rate END AS fx_rate,
-  t.booked_on AS credit_on, (((CAST(EXTRACT(YEAR FROM t.booked_on) AS BIGINT) * 12 + CAST(EXTRACT(MONTH FROM t.booked_on) AS BIGINT) - 1) - 0) // (3)) AS pp, CAST(NULL AS BIGINT) AS cancel_pp, CAST(NULL AS DECIMAL(38, 10)) AS claw_factor
+  t.booked_on AS credit_on, (((CAST(EXTRACT(YEAR FROM t.booked_on) AS BIGINT) * 12 + CAST(EXTRACT(MONTH FROM t.booked_on) AS BIGINT) - 1) - 0) // (3)) AS pp, CAST(NULL AS BIGINT) AS cancel_pp, CAST(NULL AS DECIMAL(38, 10)) AS claw_factor,
+  k.tx_no
 FROM in_transactions t
+JOIN (SELECT transaction_id, ROW_NUMBER() OVER (ORDER BY transaction_id) AS tx_no FROM in_transactions) k ON k.transaction_id = t.transaction_id
 LEFT JOIN in_fx_rates fx ON fx.from_currency = t.currency AND fx.to_currency = 'USD'
   AND fx.effective_from <= t.booked_on AND t.booked_on < COALESCE(fx.effective_to, DATE '9999-12-31')
 WHERE t.booked_on >= DATE '2026-01-01' AND t.booked_on < DATE '2026-04-01';
@@ -70,14 +72,20 @@ WHERE NOT EXISTS (SELECT 1 FROM in_plan_assignments WHERE plan_id = 'glossary_ma
 LEFT JOIN in_payees pe ON pe.payee_id = a.payee_id
 WHERE GREATEST(a.effective_from, DATE '0001-01-01') < LEAST(a.effective_to, COALESCE(NULL, DATE '9999-12-31'), COALESCE(pe.terminated_on, DATE '9999-12-31'));
 
+CREATE OR REPLACE TEMP TABLE p0_payee_keys AS
+SELECT payee_id, ROW_NUMBER() OVER (ORDER BY payee_id) AS payee_no FROM (
+  SELECT payee_id FROM p0_credits_raw UNION SELECT payee_id FROM p0_assign
+) k;
+
 CREATE OR REPLACE TEMP TABLE p0_credits AS
-SELECT 'glossary_marginal' AS plan_id, 1 AS plan_version, (CAST(c.transaction_id AS VARCHAR) || CAST('/' AS VARCHAR) || CAST(c.payee_id AS VARCHAR) || CAST('/' AS VARCHAR) || CAST(c.rule_index AS VARCHAR) || CAST('/' AS VARCHAR) || CAST(COALESCE(c.source_payee_id, '') AS VARCHAR)) AS credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.rule_id, c.rule_index, c.source_payee_id, c.credit_percent, t.credit_on, t.pp, t.source_amount, t.source_currency, t.fx_rate, ((t.amount) * (c.credit_percent)) AS amount, 'USD' AS currency, t.cancel_pp, t.claw_factor
+SELECT 'glossary_marginal' AS plan_id, 1 AS plan_version, (CAST(c.transaction_id AS VARCHAR) || CAST('/' AS VARCHAR) || CAST(c.payee_id AS VARCHAR) || CAST('/' AS VARCHAR) || CAST(c.rule_index AS VARCHAR) || CAST('/' AS VARCHAR) || CAST(COALESCE(c.source_payee_id, '') AS VARCHAR)) AS credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.rule_id, c.rule_index, c.source_payee_id, c.credit_percent, t.credit_on, t.pp, t.source_amount, t.source_currency, t.fx_rate, ((t.amount) * (c.credit_percent)) AS amount, 'USD' AS currency, t.cancel_pp, t.claw_factor, t.tx_no, c.rule_index * 2147483648 + COALESCE(sk.payee_no, 0) AS credit_key
 FROM p0_credits_raw c JOIN p0_tx t ON t.transaction_id = c.transaction_id
 JOIN p0_assign a ON a.payee_id = c.payee_id AND a.effective_from <= t.credit_on AND t.credit_on < a.effective_to
+LEFT JOIN p0_payee_keys sk ON sk.payee_id = c.source_payee_id
 WHERE c.allow_double OR c.rule_index = c.first_rule;
 
 CREATE OR REPLACE TEMP TABLE p0_mv AS
-SELECT c.credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.credit_on, c.pp, c.cancel_pp, c.claw_factor, c.credit_percent, 'bookings' AS measure_id, ((COALESCE(CAST(t."amount" AS DECIMAL(38, 14)), CAST(0 AS DECIMAL(38, 14)))) * (c.credit_percent)) AS value
+SELECT c.credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.credit_on, c.pp, c.cancel_pp, c.claw_factor, c.credit_percent, c.tx_no, c.credit_key, 'bookings' AS measure_id, ((COALESCE(CAST(t."amount" AS DECIMAL(38, 14)), CAST(0 AS DECIMAL(38, 14)))) * (c.credit_percent)) AS value
 FROM p0_credits c JOIN p0_tx t ON t.transaction_id = c.transaction_id
 WHERE TRUE;
 
@@ -129,7 +137,7 @@ FROM (
 ) m;
 
 CREATE OR REPLACE TEMP VIEW p0_c0_base AS
-SELECT v.credit_id, v.transaction_id, v.payee_id, v.credit_reason, v.credit_on, v.cancel_pp, v.claw_factor, v.credit_percent, pt.pp, v.value AS v_at
+SELECT v.credit_id, v.transaction_id, v.payee_id, v.credit_reason, v.credit_on, v.cancel_pp, v.claw_factor, v.credit_percent, v.tx_no, v.credit_key, pt.pp, v.value AS v_at
 FROM p0_mv v JOIN p0_points pt ON v.pp = pt.q_idx AND v.pp <= pt.pp
 WHERE v.measure_id = 'bookings';
 
@@ -154,16 +162,16 @@ FROM p0_c0_base b JOIN p0_c0_days dd ON dd.payee_id = b.payee_id AND dd.pp = b.p
 WHERE dd.split_day = 1;
 
 CREATE OR REPLACE TEMP TABLE p0_c0 AS
-SELECT CAST(NULL AS VARCHAR) AS line_key, 'new_business' AS component_id, 'commission' AS component_kind, 'commission' AS line_type, x.payee_id, x.pp, 3 AS scope_months, x.pp AS scope_idx, x.credit_id, x.transaction_id, x.credit_reason, 'bookings' AS measure_id, x.v_at AS measure_value, x.total AS basis_to_date, x.quota_amount, x.attainment, x.label AS tier, CAST(x.rate AS DECIMAL(38, 10)) AS rate, CAST(1 AS DECIMAL(38, 10)) AS multiplier, CAST(NULL AS VARCHAR) AS objective_id, x.cancel_pp, x.claw_factor, TRUE AS is_held, CASE WHEN TRUE THEN ((x.slice) * (x.rate)) ELSE CAST(0 AS DECIMAL(38, 28)) END AS to_date_amount
+SELECT CAST(NULL AS VARCHAR) AS line_key, 'new_business' AS component_id, 'commission' AS component_kind, 'commission' AS line_type, x.payee_id, x.pp, 3 AS scope_months, x.pp AS scope_idx, x.credit_id, x.transaction_id, x.credit_reason, 'bookings' AS measure_id, x.v_at AS measure_value, x.total AS basis_to_date, x.quota_amount, x.attainment, x.label AS tier, CAST(x.rate AS DECIMAL(38, 10)) AS rate, CAST(1 AS DECIMAL(38, 10)) AS multiplier, CAST(NULL AS VARCHAR) AS objective_id, x.cancel_pp, x.claw_factor, TRUE AS is_held, CASE WHEN TRUE THEN ((x.slice) * (x.rate)) ELSE CAST(0 AS DECIMAL(38, 28)) END AS to_date_amount, x.tx_no, x.credit_key, x.tier_index
 FROM (SELECT p.*, t.tier_index, t.label, t.amount, t.rate AS rate, (CASE WHEN p.v_at < 0 THEN -1 ELSE 1 END * (LEAST(GREATEST(p.cum_before, p.cum_before + p.v_at), COALESCE(CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22)), GREATEST(p.cum_before, p.cum_before + p.v_at))) - CASE WHEN t.tier_index = 0 THEN LEAST(p.cum_before, p.cum_before + p.v_at) ELSE GREATEST(LEAST(p.cum_before, p.cum_before + p.v_at), CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22))) END)) AS slice, CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22)) AS t_from_u, CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22)) AS t_to_u
 FROM p0_c0_pos p JOIN (SELECT 0 AS tier_index, CAST(CAST('0' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_from, CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_to, CAST(CAST('0.05' AS DECIMAL(18, 2)) AS DECIMAL(38, 6)) AS rate, CAST(0 AS DECIMAL(38, 6)) AS amount, '1' AS label
 UNION ALL SELECT 1 AS tier_index, CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_from, CAST(NULL AS DECIMAL(38, 6)) AS t_to, CAST(CAST('0.12' AS DECIMAL(18, 2)) AS DECIMAL(38, 6)) AS rate, CAST(0 AS DECIMAL(38, 6)) AS amount, '2' AS label) t ON (t.tier_index = 0 OR GREATEST(p.cum_before, p.cum_before + p.v_at) > CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22))) AND (t.t_to IS NULL OR LEAST(p.cum_before, p.cum_before + p.v_at) < CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22))) AND p.v_at <> 0) x
 ;
 
 CREATE OR REPLACE TEMP VIEW p0_lines_td AS
-SELECT CAST(z.line_key AS VARCHAR) AS line_key, CAST(z.component_id AS VARCHAR) AS component_id, CAST(z.component_kind AS VARCHAR) AS component_kind, CAST(z.line_type AS VARCHAR) AS line_type, CAST(z.payee_id AS VARCHAR) AS payee_id, CAST(z.pp AS BIGINT) AS pp, CAST(z.scope_months AS BIGINT) AS scope_months, CAST(z.scope_idx AS BIGINT) AS scope_idx, CAST(z.credit_id AS VARCHAR) AS credit_id, CAST(z.transaction_id AS VARCHAR) AS transaction_id, CAST(z.credit_reason AS VARCHAR) AS credit_reason, CAST(z.measure_id AS VARCHAR) AS measure_id, CAST(z.measure_value AS DECIMAL(38, 22)) AS measure_value, CAST(z.basis_to_date AS DECIMAL(38, 22)) AS basis_to_date, CAST(z.quota_amount AS DECIMAL(38, 10)) AS quota_amount, CAST(z.attainment AS DECIMAL(38, 10)) AS attainment, CAST(z.tier AS VARCHAR) AS tier, CAST(z.rate AS DECIMAL(38, 10)) AS rate, CAST(z.multiplier AS DECIMAL(38, 10)) AS multiplier, CAST(z.objective_id AS VARCHAR) AS objective_id, CAST(z.cancel_pp AS BIGINT) AS cancel_pp, CAST(z.claw_factor AS DECIMAL(38, 10)) AS claw_factor, CAST(z.is_held AS BOOLEAN) AS is_held, CAST(z.to_date_amount AS DECIMAL(38, 28)) AS to_date_amount FROM (
-SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount FROM p0_c0
-) z(line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount);
+SELECT CAST(z.line_key AS VARCHAR) AS line_key, CAST(z.component_id AS VARCHAR) AS component_id, CAST(z.component_kind AS VARCHAR) AS component_kind, CAST(z.line_type AS VARCHAR) AS line_type, CAST(z.payee_id AS VARCHAR) AS payee_id, CAST(z.pp AS BIGINT) AS pp, CAST(z.scope_months AS BIGINT) AS scope_months, CAST(z.scope_idx AS BIGINT) AS scope_idx, CAST(z.credit_id AS VARCHAR) AS credit_id, CAST(z.transaction_id AS VARCHAR) AS transaction_id, CAST(z.credit_reason AS VARCHAR) AS credit_reason, CAST(z.measure_id AS VARCHAR) AS measure_id, CAST(z.measure_value AS DECIMAL(38, 22)) AS measure_value, CAST(z.basis_to_date AS DECIMAL(38, 22)) AS basis_to_date, CAST(z.quota_amount AS DECIMAL(38, 10)) AS quota_amount, CAST(z.attainment AS DECIMAL(38, 10)) AS attainment, CAST(z.tier AS VARCHAR) AS tier, CAST(z.rate AS DECIMAL(38, 10)) AS rate, CAST(z.multiplier AS DECIMAL(38, 10)) AS multiplier, CAST(z.objective_id AS VARCHAR) AS objective_id, CAST(z.cancel_pp AS BIGINT) AS cancel_pp, CAST(z.claw_factor AS DECIMAL(38, 10)) AS claw_factor, CAST(z.is_held AS BOOLEAN) AS is_held, CAST(z.to_date_amount AS DECIMAL(38, 28)) AS to_date_amount, CAST(z.tx_no AS BIGINT) AS tx_no, CAST(z.credit_key AS BIGINT) AS credit_key, CAST(z.tier_index AS BIGINT) AS tier_index FROM (
+SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount, tx_no, credit_key, tier_index FROM p0_c0
+) z(line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount, tx_no, credit_key, tier_index);
 
 CREATE OR REPLACE TEMP VIEW p0_earn_diff AS
 SELECT l.*, CAST(0 AS DECIMAL(38, 28)) AS prior_amount FROM p0_lines_td l;
@@ -172,9 +180,9 @@ CREATE OR REPLACE TEMP TABLE p0_earn_all AS
 SELECT d.*, pt.period_id, pt.in_run, (d.to_date_amount - d.prior_amount) AS amount,
   CASE WHEN d.cancel_pp IS NOT NULL AND d.pp = d.cancel_pp AND d.to_date_amount - d.prior_amount < 0 AND d.line_type <> 'cap' THEN 'clawback' ELSE d.line_type END AS kind
 FROM (
-SELECT CAST(z.line_key AS VARCHAR) AS line_key, CAST(z.component_id AS VARCHAR) AS component_id, CAST(z.component_kind AS VARCHAR) AS component_kind, CAST(z.line_type AS VARCHAR) AS line_type, CAST(z.payee_id AS VARCHAR) AS payee_id, CAST(z.pp AS BIGINT) AS pp, CAST(z.scope_months AS BIGINT) AS scope_months, CAST(z.scope_idx AS BIGINT) AS scope_idx, CAST(z.credit_id AS VARCHAR) AS credit_id, CAST(z.transaction_id AS VARCHAR) AS transaction_id, CAST(z.credit_reason AS VARCHAR) AS credit_reason, CAST(z.measure_id AS VARCHAR) AS measure_id, CAST(z.measure_value AS DECIMAL(38, 22)) AS measure_value, CAST(z.basis_to_date AS DECIMAL(38, 22)) AS basis_to_date, CAST(z.quota_amount AS DECIMAL(38, 10)) AS quota_amount, CAST(z.attainment AS DECIMAL(38, 10)) AS attainment, CAST(z.tier AS VARCHAR) AS tier, CAST(z.rate AS DECIMAL(38, 10)) AS rate, CAST(z.multiplier AS DECIMAL(38, 10)) AS multiplier, CAST(z.objective_id AS VARCHAR) AS objective_id, CAST(z.cancel_pp AS BIGINT) AS cancel_pp, CAST(z.claw_factor AS DECIMAL(38, 10)) AS claw_factor, CAST(z.is_held AS BOOLEAN) AS is_held, CAST(z.to_date_amount AS DECIMAL(38, 28)) AS to_date_amount, CAST(z.prior_amount AS DECIMAL(38, 28)) AS prior_amount FROM (
-SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount, prior_amount FROM p0_earn_diff
-) z(line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount, prior_amount)
+SELECT CAST(z.line_key AS VARCHAR) AS line_key, CAST(z.component_id AS VARCHAR) AS component_id, CAST(z.component_kind AS VARCHAR) AS component_kind, CAST(z.line_type AS VARCHAR) AS line_type, CAST(z.payee_id AS VARCHAR) AS payee_id, CAST(z.pp AS BIGINT) AS pp, CAST(z.scope_months AS BIGINT) AS scope_months, CAST(z.scope_idx AS BIGINT) AS scope_idx, CAST(z.credit_id AS VARCHAR) AS credit_id, CAST(z.transaction_id AS VARCHAR) AS transaction_id, CAST(z.credit_reason AS VARCHAR) AS credit_reason, CAST(z.measure_id AS VARCHAR) AS measure_id, CAST(z.measure_value AS DECIMAL(38, 22)) AS measure_value, CAST(z.basis_to_date AS DECIMAL(38, 22)) AS basis_to_date, CAST(z.quota_amount AS DECIMAL(38, 10)) AS quota_amount, CAST(z.attainment AS DECIMAL(38, 10)) AS attainment, CAST(z.tier AS VARCHAR) AS tier, CAST(z.rate AS DECIMAL(38, 10)) AS rate, CAST(z.multiplier AS DECIMAL(38, 10)) AS multiplier, CAST(z.objective_id AS VARCHAR) AS objective_id, CAST(z.cancel_pp AS BIGINT) AS cancel_pp, CAST(z.claw_factor AS DECIMAL(38, 10)) AS claw_factor, CAST(z.is_held AS BOOLEAN) AS is_held, CAST(z.to_date_amount AS DECIMAL(38, 28)) AS to_date_amount, CAST(z.tx_no AS BIGINT) AS tx_no, CAST(z.credit_key AS BIGINT) AS credit_key, CAST(z.tier_index AS BIGINT) AS tier_index, CAST(z.prior_amount AS DECIMAL(38, 28)) AS prior_amount FROM (
+SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount, tx_no, credit_key, tier_index, prior_amount FROM p0_earn_diff
+) z(line_key, component_id, component_kind, line_type, payee_id, pp, scope_months, scope_idx, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, cancel_pp, claw_factor, is_held, to_date_amount, tx_no, credit_key, tier_index, prior_amount)
 ) d JOIN p0_points pt ON pt.pp = d.pp;
 
 CREATE OR REPLACE TEMP TABLE p0_pay_lines AS
@@ -222,21 +230,21 @@ HAVING CASE WHEN MAX(c.currency) IN ('CLP', 'ISK', 'JPY', 'KRW', 'PYG', 'UGX', '
 ) z(plan_id, plan_version, payee_id, period_id, component_id, line_type, plan_amount, plan_currency, fx_rate, amount, currency, held_amount, draw_balance_amount, transaction_ids, line_count);
 
 -- output credits
-SELECT * FROM (
-SELECT plan_id, plan_version, credit_id, transaction_id, payee_id, credit_reason, rule_id, source_payee_id, credit_percent, credited_on, period_id, source_amount, source_currency, fx_rate, amount, currency FROM (SELECT c.*, pt.period_id AS period_id, c.credit_on AS credited_on FROM p0_credits c JOIN p0_points pt ON pt.pp = c.pp WHERE pt.in_run) x0
-) o ORDER BY plan_id NULLS FIRST, period_id NULLS FIRST, transaction_id NULLS FIRST, payee_id NULLS FIRST, credit_id NULLS FIRST;
+SELECT plan_id, plan_version, credit_id, transaction_id, payee_id, credit_reason, rule_id, source_payee_id, credit_percent, credited_on, period_id, source_amount, source_currency, fx_rate, amount, currency FROM (
+SELECT plan_id, plan_version, credit_id, transaction_id, payee_id, credit_reason, rule_id, source_payee_id, credit_percent, credited_on, period_id, source_amount, source_currency, fx_rate, amount, currency, ord_1, ord_2, ord_3 FROM (SELECT c.*, pt.period_id AS period_id, c.credit_on AS credited_on, 0 AS ord_0, (c.pp - 8104) * 4294967296 + c.tx_no AS ord_1, k.payee_no AS ord_2, c.credit_key AS ord_3 FROM p0_credits c JOIN p0_points pt ON pt.pp = c.pp JOIN p0_payee_keys k ON k.payee_id = c.payee_id WHERE pt.in_run) x0
+) o ORDER BY ord_1 NULLS FIRST, ord_2 NULLS FIRST, ord_3 NULLS FIRST;
 
 -- output measures
-SELECT * FROM (
+SELECT plan_id, plan_version, payee_id, measure_id, accumulate, period_id, period_value, to_date_value, quota_amount, attainment FROM (
 SELECT plan_id, plan_version, payee_id, measure_id, accumulate, period_id, period_value, to_date_value, quota_amount, attainment FROM (SELECT m.*, 'glossary_marginal' AS plan_id, 1 AS plan_version FROM p0_mp m WHERE m.in_run) x0
 ) o ORDER BY plan_id NULLS FIRST, payee_id NULLS FIRST, measure_id NULLS FIRST, accumulate NULLS FIRST, period_id NULLS FIRST;
 
 -- output earnings
-SELECT * FROM (
-SELECT plan_id, plan_version, payee_id, period_id, component_id, component_kind, line_type_out AS line_type, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, to_date_amount, prior_amount, amount, currency FROM (SELECT e.*, 'glossary_marginal' AS plan_id, 1 AS plan_version, 'USD' AS currency, e.kind AS line_type_out FROM p0_earn_all e WHERE e.in_run AND e.amount <> 0) x0
-) o ORDER BY plan_id NULLS FIRST, payee_id NULLS FIRST, period_id NULLS FIRST, component_id NULLS FIRST, transaction_id NULLS FIRST, credit_id NULLS FIRST, tier NULLS FIRST, line_type NULLS FIRST, objective_id NULLS FIRST;
+SELECT plan_id, plan_version, payee_id, period_id, component_id, component_kind, line_type, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, to_date_amount, prior_amount, amount, currency FROM (
+SELECT plan_id, plan_version, payee_id, period_id, component_id, component_kind, line_type_out AS line_type, credit_id, transaction_id, credit_reason, measure_id, measure_value, basis_to_date, quota_amount, attainment, tier, rate, multiplier, objective_id, to_date_amount, prior_amount, amount, currency, ord_1, ord_2, ord_3 FROM (SELECT e.*, 'glossary_marginal' AS plan_id, 1 AS plan_version, 'USD' AS currency, e.kind AS line_type_out, 0 AS ord_0, (k.payee_no * 1 + e.pp - 8104) * 1 + CASE e.component_id WHEN 'new_business' THEN 0 END AS ord_1, e.tx_no AS ord_2, (COALESCE(e.credit_key, 0) * 3 + COALESCE(e.tier_index + 1, 0)) * 3 + CASE e.kind WHEN 'cap' THEN 1 WHEN 'clawback' THEN 2 ELSE 0 END AS ord_3 FROM p0_earn_all e JOIN p0_payee_keys k ON k.payee_id = e.payee_id WHERE e.in_run AND e.amount <> 0) x0
+) o ORDER BY ord_1 NULLS FIRST, ord_2 NULLS FIRST, ord_3 NULLS FIRST;
 
 -- output payouts
-SELECT * FROM (
+SELECT plan_id, plan_version, payee_id, period_id, component_id, line_type, plan_amount, plan_currency, fx_rate, amount, currency, held_amount, draw_balance_amount, transaction_ids, line_count FROM (
 SELECT plan_id, plan_version, payee_id, period_id, component_id, line_type, plan_amount, plan_currency, fx_rate, amount, currency, held_amount, draw_balance_amount, transaction_ids, line_count FROM (SELECT * FROM p0_payouts) x0
 ) o ORDER BY plan_id NULLS FIRST, payee_id NULLS FIRST, period_id NULLS FIRST, component_id NULLS FIRST, line_type NULLS FIRST;
