@@ -9,10 +9,13 @@ are assigned to the plan and not terminated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from openspm.engine.compile.context import Ctx
 from openspm.engine.compile.dialect import S_SHARE
 from openspm.engine.compile.sql import bool_filter
 from openspm.engine.plan.schema import (
+    CreditRule,
     OverlayRule,
     OwnerRule,
     RollupRule,
@@ -26,8 +29,8 @@ from openspm.engine.stages.common import compiler, open_end, str_list, typed_exp
 SOURCE_SPAN = 2**31
 
 _COLS = (
-    "transaction_id, payee_id, credit_reason, rule_id, rule_index, credit_percent, "
-    "source_payee_id, allow_double"
+    "transaction_id, tx_no, payee_id, credit_reason, rule_id, rule_index, credit_percent, "
+    "source_payee_id"
 )
 
 
@@ -53,17 +56,16 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
     """Emit the plan's credits; returns the credits table name."""
     d, plan = ctx.dialect, ctx.plan
     has_split_rule = any(isinstance(r, SplitRule) for r in plan.crediting)
-    rule_tables: list[tuple[str, str]] = []  # (table, reason)
+    rule_tables: list[str] = []
     for i, rule in enumerate(plan.crediting):
         rid = d.str_lit(rule.id or f"{rule.kind}_{i + 1}")
-        allow = "TRUE" if rule.allow_double_credit else "FALSE"
         node = (
             typed_expr(ctx, ("crediting", i, "filter"), rule.filter, "bool")
             if rule.filter
             else None
         )
         where = bool_filter(compiler(ctx, "t"), node)
-        head = "SELECT t.transaction_id, "
+        head = "SELECT t.transaction_id, t.tx_no, "
         tail = f", {rid} AS rule_id, {i} AS rule_index"
         if isinstance(rule, OwnerRule):
             anti = (
@@ -75,24 +77,23 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
             cond = " AND s.transaction_id IS NULL" if has_split_rule else ""
             sql = (
                 f"{head}t.payee_id, 'owner' AS credit_reason{tail}, {d.at(1, S_SHARE)} AS "
-                f"credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, {allow} AS "
-                f"allow_double\nFROM {tx} t\n{anti}WHERE t.payee_id IS NOT NULL{cond} "
+                f"credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id\n"
+                f"FROM {tx} t\n{anti}WHERE t.payee_id IS NOT NULL{cond} "
                 f"AND {where}"
             )
         elif isinstance(rule, SplitRule):
             sql = (
                 f"{head}s.payee_id, 'split' AS credit_reason{tail}, s.split_percent AS "
-                f"credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, {allow} AS "
-                f"allow_double\nFROM {tx} t JOIN in_splits s ON s.transaction_id = "
+                f"credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id\n"
+                f"FROM {tx} t JOIN in_splits s ON s.transaction_id = "
                 f"t.transaction_id\nWHERE {where}"
             )
         elif isinstance(rule, OverlayRule):
             payees = "\nUNION ALL ".join(f"SELECT {d.str_lit(p)} AS payee_id" for p in rule.payees)
             sql = (
                 f"{head}o.payee_id, 'overlay' AS credit_reason{tail}, "
-                f"{d.at(d.dec_lit(rule.percent), S_SHARE)} AS credit_percent, CAST(NULL AS "
-                "VARCHAR) AS "
-                f"source_payee_id, {allow} AS allow_double\nFROM {tx} t CROSS JOIN (\n"
+                f"{d.at(d.dec_lit(rule.percent), S_SHARE)} AS credit_percent, "
+                f"CAST(NULL AS VARCHAR) AS source_payee_id\nFROM {tx} t CROSS JOIN (\n"
                 f"{payees}\n) o\nWHERE {where}"
             )
         elif isinstance(rule, TerritoryRule):
@@ -100,33 +101,25 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
             sql = (
                 f"{head}a.payee_id, 'territory' AS credit_reason{tail}, "
                 f"COALESCE(a.split_percent, {d.at(1, S_SHARE)}) AS credit_percent, "
-                f"CAST(NULL AS VARCHAR) AS source_payee_id, {allow} AS allow_double\n"
+                "CAST(NULL AS VARCHAR) AS source_payee_id\n"
                 f"FROM {tx} t JOIN in_territory_assignments a ON a.territory_id = "
                 f"t.territory_id\n  AND a.effective_from <= t.credit_on AND t.credit_on < "
                 f"{open_end(ctx, 'a.effective_to')}{roles}\nWHERE {where}"
             )
         else:
             assert isinstance(rule, RollupRule)
-            earlier = [t for t, _ in rule_tables]
-            base = "\nUNION ALL ".join(f"SELECT {_COLS} FROM {t}" for t in earlier)
+            base = "\nUNION ALL ".join(f"SELECT {_COLS} FROM {t}" for t in rule_tables)
             sql = (
                 f"{head}h.manager_id AS payee_id, 'rollup' AS credit_reason{tail}, "
-                f"b.credit_percent, b.payee_id AS source_payee_id, {allow} AS allow_double\n"
-                f"FROM (\n{base}\n) b\nJOIN {tx} t ON t.transaction_id = b.transaction_id\n"
+                "b.credit_percent, b.payee_id AS source_payee_id\n"
+                f"FROM (\n{base}\n) b\nJOIN {tx} t ON t.tx_no = b.tx_no\n"
                 f"JOIN {closure} h ON h.payee_id = b.payee_id AND h.valid_from <= t.credit_on"
                 f" AND t.credit_on < h.valid_to AND h.depth <= {rule.levels}\n"
                 f"WHERE b.credit_reason IN ({str_list(ctx, list(rule.from_reasons))}) "
                 f"AND {where}"
             )
-        rule_tables.append((ctx.add(f"rule_{i}", sql), rule.kind))
-    union = "\nUNION ALL ".join(f"SELECT {_COLS} FROM {t}" for t, _ in rule_tables)
-    raw = ctx.add(
-        "credits_raw",
-        (
-            f"SELECT r.*, MIN(r.rule_index) OVER (PARTITION BY r.transaction_id, r.payee_id) "
-            f"AS first_rule\nFROM (\n{union}\n) r"
-        ),
-    )
+        rule_tables.append(ctx.add(f"rule_{i}", sql))
+    raw = ctx.add("credits_raw", _without_double_credit(plan.crediting, rule_tables))
     assign = _assignments(ctx, raw)
     # every payee of the outputs: credited (a roll-up's source was credited by an earlier rule)
     # or assigned (bonus and MBO lines); ranked as their ids sort, to order the outputs
@@ -155,11 +148,10 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
             f"t.source_currency, t.fx_rate, {d.mul('t.amount', 'c.credit_percent')} AS amount, "
             f"{d.str_lit(plan.currency)} AS currency, t.cancel_pp, t.claw_factor, t.tx_no, "
             f"c.rule_index * {SOURCE_SPAN} + COALESCE(sk.payee_no, 0) AS credit_key\n"
-            f"FROM {raw} c JOIN {tx} t ON t.transaction_id = c.transaction_id\n"
+            f"FROM {raw} c JOIN {tx} t ON t.tx_no = c.tx_no\n"
             f"JOIN {assign} a ON a.payee_id = c.payee_id AND a.effective_from <= t.credit_on "
             "AND t.credit_on < a.effective_to\n"
-            f"LEFT JOIN {keys} sk ON sk.payee_id = c.source_payee_id\n"
-            "WHERE c.allow_double OR c.rule_index = c.first_rule"
+            f"LEFT JOIN {keys} sk ON sk.payee_id = c.source_payee_id"
         ),
     )
     ctx.checks.append(
@@ -186,6 +178,23 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
         )
     )
     return table
+
+
+def _without_double_credit(rules: Sequence[CreditRule], tables: list[str]) -> str:
+    """Every rule's credits, less those of a rule without ``allow_double_credit`` for a payee
+    an earlier rule already credited on the transaction (an anti-join on integer keys: a
+    window over all credits cost three times as much)."""
+    parts = []
+    for i, (rule, table) in enumerate(zip(rules, tables, strict=True)):
+        select = f"SELECT {_COLS} FROM {table} r"
+        if i and not rule.allow_double_credit:
+            earlier = "\n  UNION ALL ".join(f"SELECT tx_no, payee_id FROM {t}" for t in tables[:i])
+            select += (
+                f"\nWHERE NOT EXISTS (SELECT 1 FROM (\n  {earlier}\n) e "
+                "WHERE e.tx_no = r.tx_no AND e.payee_id = r.payee_id)"
+            )
+        parts.append(select)
+    return "\nUNION ALL\n".join(parts)
 
 
 def _assignments(ctx: Ctx, raw: str) -> str:

@@ -57,19 +57,29 @@ def earn(ctx: Ctx, component_tables: list[str], pts: str) -> str:
 
 
 def _finish(ctx: Ctx, diff: str, pts: str) -> str:
+    """``earn_all``: every line with its period and amount. A view: its two readers (pay
+    lines and the earnings output) each scan the component tables again, which costs less
+    than materialising millions of wide rows once; the cap and clawback lines, aggregates
+    over all lines, are materialised apart."""
+    d = ctx.dialect
     out_cols = [*LINE_COLS, "prior_amount"]
     parts = [f"SELECT {', '.join(out_cols)} FROM {diff}"]
-    for comp in ctx.plan.components:
-        if comp.cap and comp.cap.scope in ("period", "plan_year"):
-            parts.append(_cap_lines(ctx, comp, diff, pts))
+    extra = [
+        _cap_lines(ctx, comp, diff, pts)
+        for comp in ctx.plan.components
+        if comp.cap and comp.cap.scope in ("period", "plan_year")
+    ]
     claws = _cross_scope_clawbacks(ctx, diff, pts)
     if claws:
-        parts.append(claws)
+        extra.append(claws)
+    if extra:
+        table = ctx.add("earn_extra", "\nUNION ALL ".join(d.typed(p, OUT_TYPES) for p in extra))
+        parts.append(f"SELECT {', '.join(out_cols)} FROM {table}")
     amount = "d.to_date_amount - d.prior_amount"
     is_claw = (
         f"d.cancel_pp IS NOT NULL AND d.pp = d.cancel_pp AND {amount} < 0 AND d.line_type <> 'cap'"
     )
-    return ctx.add(
+    return ctx.add_view(
         "earn_all",
         (
             f"SELECT d.*, pt.period_id, pt.in_run, ({amount}) AS amount,\n"

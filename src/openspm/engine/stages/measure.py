@@ -96,7 +96,7 @@ def measure_values(ctx: Ctx, tx: str, credits: str) -> str:
             f"SELECT c.credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.credit_on, "
             f"c.pp, c.cancel_pp, c.claw_factor, c.credit_percent, c.tx_no, c.credit_key, "
             f"{d.str_lit(name)} AS measure_id, "
-            f"{val} AS value\nFROM {credits} c JOIN {tx} t ON t.transaction_id = c.transaction_id"
+            f"{val} AS value\nFROM {credits} c JOIN {tx} t ON t.tx_no = c.tx_no"
             f"\nWHERE {where}"
         )
     return ctx.add("mv", "\nUNION ALL ".join(selects))

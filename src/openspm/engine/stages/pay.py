@@ -98,7 +98,7 @@ def pay_lines(ctx: Ctx, earn_all: str, tx: str, pts: str) -> str:
             f"CASE WHEN e.pp = r.pp OR (e.pp < {first} AND r.pp = {first}) THEN "
             f"e.amount - ({now_part}) ELSE {d.zero(S_LINE)} END"
         )
-        join = f"LEFT JOIN {tx} t ON t.transaction_id = e.transaction_id\n"
+        join = f"LEFT JOIN {tx} t ON t.tx_no = e.tx_no\n"
         where = "e.amount <> 0"
     else:
         contrib, held, join = "e.amount", d.zero(S_LINE), ""
@@ -124,13 +124,14 @@ def pay_lines(ctx: Ctx, earn_all: str, tx: str, pts: str) -> str:
                 # ids needs no DISTINCT set per line: a VP's line lists a million ids at 10M
                 "SELECT x.payee_id, x.component_id, x.pp, x.line_type, SUM(x.plan_amount) AS "
                 "plan_amount, SUM(x.held_amount) AS held_amount, NULL AS draw_balance_amount, "
-                f"{d.string_agg('x.transaction_id', ';', distinct=False)} AS transaction_ids, "
+                f"{d.string_agg('x.transaction_id', ';', 'x.tx_no')} AS transaction_ids, "
                 "SUM(x.line_count) AS line_count FROM (\n"
-                f"SELECT e.payee_id, e.component_id, r.pp, {kind} AS line_type, e.transaction_id, "
+                f"SELECT e.payee_id, e.component_id, r.pp, {kind} AS line_type, e.tx_no, "
+                "MAX(e.transaction_id) AS transaction_id, "
                 f"SUM({contrib}) AS plan_amount, SUM({held}) AS held_amount, COUNT(*) AS "
                 f"line_count\nFROM {earn_all} e JOIN {pts} r ON r.in_run AND e.pp <= r.pp\n{join}"
                 f"WHERE {where}\nGROUP BY e.payee_id, e.component_id, r.pp, {kind}, "
-                "e.transaction_id\n) x GROUP BY x.payee_id, x.component_id, x.pp, x.line_type",
+                "e.tx_no\n) x GROUP BY x.payee_id, x.component_id, x.pp, x.line_type",
                 PAY_TYPES,
             )
             + f"\nUNION ALL\n{d.typed(prior, PAY_TYPES)}\n) g "

@@ -289,7 +289,7 @@ def _credit_base(
     join_tx = ""
     if comp.filter:
         node = typed_expr(ctx, ("components", k, "filter"), comp.filter, "bool")
-        join_tx = f"JOIN {tx} t ON t.transaction_id = v.transaction_id\n"
+        join_tx = f"JOIN {tx} t ON t.tx_no = v.tx_no\n"
         where.append(bool_filter(compiler(ctx, "t"), node))
     if isinstance(comp, Spiff) and comp.window:
         where.append(f"v.credit_on >= {d.date_lit(comp.window.from_)}")

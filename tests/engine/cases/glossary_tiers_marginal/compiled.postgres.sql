@@ -42,22 +42,23 @@ CREATE TEMP TABLE p0_points AS
 SELECT 8104 AS pp, '2026-Q1' AS period_id, '2026-Q1' AS period_key, DATE '2026-01-01' AS start_on, DATE '2026-04-01' AS end_on, TRUE AS in_run, 24312 AS mi_start, 24315 AS mi_end, 8104 AS q_idx, 24312 AS q_mi_start, 24315 AS q_mi_end, 2026 AS y_idx, 24312 AS y_mi_start, 24324 AS y_mi_end;
 
 CREATE TEMP TABLE p0_rule_0 AS
-SELECT t.transaction_id, t.payee_id, 'owner' AS credit_reason, 'owner_1' AS rule_id, 0 AS rule_index, CAST(1 AS DECIMAL(38, 8)) AS credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, FALSE AS allow_double
+SELECT t.transaction_id, t.tx_no, t.payee_id, 'owner' AS credit_reason, 'owner_1' AS rule_id, 0 AS rule_index, CAST(1 AS DECIMAL(38, 8)) AS credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id
 FROM p0_tx t
 LEFT JOIN (SELECT DISTINCT transaction_id FROM in_splits) s ON s.transaction_id = t.transaction_id
 WHERE t.payee_id IS NOT NULL AND s.transaction_id IS NULL AND TRUE;
 
 CREATE TEMP TABLE p0_rule_1 AS
-SELECT t.transaction_id, s.payee_id, 'split' AS credit_reason, 'split_2' AS rule_id, 1 AS rule_index, s.split_percent AS credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id, FALSE AS allow_double
+SELECT t.transaction_id, t.tx_no, s.payee_id, 'split' AS credit_reason, 'split_2' AS rule_id, 1 AS rule_index, s.split_percent AS credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id
 FROM p0_tx t JOIN in_splits s ON s.transaction_id = t.transaction_id
 WHERE TRUE;
 
 CREATE TEMP TABLE p0_credits_raw AS
-SELECT r.*, MIN(r.rule_index) OVER (PARTITION BY r.transaction_id, r.payee_id) AS first_rule
-FROM (
-SELECT transaction_id, payee_id, credit_reason, rule_id, rule_index, credit_percent, source_payee_id, allow_double FROM p0_rule_0
-UNION ALL SELECT transaction_id, payee_id, credit_reason, rule_id, rule_index, credit_percent, source_payee_id, allow_double FROM p0_rule_1
-) r;
+SELECT transaction_id, tx_no, payee_id, credit_reason, rule_id, rule_index, credit_percent, source_payee_id FROM p0_rule_0 r
+UNION ALL
+SELECT transaction_id, tx_no, payee_id, credit_reason, rule_id, rule_index, credit_percent, source_payee_id FROM p0_rule_1 r
+WHERE NOT EXISTS (SELECT 1 FROM (
+  SELECT tx_no, payee_id FROM p0_rule_0
+) e WHERE e.tx_no = r.tx_no AND e.payee_id = r.payee_id);
 
 CREATE TEMP TABLE p0_assign AS
 SELECT a.payee_id, GREATEST(a.effective_from, DATE '0001-01-01') AS effective_from, LEAST(a.effective_to, COALESCE(NULL, DATE '9999-12-31'), COALESCE(pe.terminated_on, DATE '9999-12-31')) AS effective_to FROM (
@@ -79,14 +80,13 @@ SELECT payee_id, ROW_NUMBER() OVER (ORDER BY payee_id) AS payee_no FROM (
 
 CREATE TEMP TABLE p0_credits AS
 SELECT 'glossary_marginal' AS plan_id, 1 AS plan_version, (CAST(c.transaction_id AS TEXT) || CAST('/' AS TEXT) || CAST(c.payee_id AS TEXT) || CAST('/' AS TEXT) || CAST(c.rule_index AS TEXT) || CAST('/' AS TEXT) || CAST(COALESCE(c.source_payee_id, '') AS TEXT)) AS credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.rule_id, c.rule_index, c.source_payee_id, c.credit_percent, t.credit_on, t.pp, t.source_amount, t.source_currency, t.fx_rate, ((t.amount) * (c.credit_percent)) AS amount, 'USD' AS currency, t.cancel_pp, t.claw_factor, t.tx_no, c.rule_index * 2147483648 + COALESCE(sk.payee_no, 0) AS credit_key
-FROM p0_credits_raw c JOIN p0_tx t ON t.transaction_id = c.transaction_id
+FROM p0_credits_raw c JOIN p0_tx t ON t.tx_no = c.tx_no
 JOIN p0_assign a ON a.payee_id = c.payee_id AND a.effective_from <= t.credit_on AND t.credit_on < a.effective_to
-LEFT JOIN p0_payee_keys sk ON sk.payee_id = c.source_payee_id
-WHERE c.allow_double OR c.rule_index = c.first_rule;
+LEFT JOIN p0_payee_keys sk ON sk.payee_id = c.source_payee_id;
 
 CREATE TEMP TABLE p0_mv AS
 SELECT c.credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.credit_on, c.pp, c.cancel_pp, c.claw_factor, c.credit_percent, c.tx_no, c.credit_key, 'bookings' AS measure_id, ((COALESCE(CAST(t."amount" AS DECIMAL(38, 14)), CAST(0 AS DECIMAL(38, 14)))) * (c.credit_percent)) AS value
-FROM p0_credits c JOIN p0_tx t ON t.transaction_id = c.transaction_id
+FROM p0_credits c JOIN p0_tx t ON t.tx_no = c.tx_no
 WHERE TRUE;
 
 CREATE TEMP TABLE p0_quota_rows AS
@@ -176,7 +176,7 @@ SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_mo
 CREATE OR REPLACE TEMP VIEW p0_earn_diff AS
 SELECT l.*, CAST(0 AS DECIMAL(38, 28)) AS prior_amount FROM p0_lines_td l;
 
-CREATE TEMP TABLE p0_earn_all AS
+CREATE OR REPLACE TEMP VIEW p0_earn_all AS
 SELECT d.*, pt.period_id, pt.in_run, (d.to_date_amount - d.prior_amount) AS amount,
   CASE WHEN d.cancel_pp IS NOT NULL AND d.pp = d.cancel_pp AND d.to_date_amount - d.prior_amount < 0 AND d.line_type <> 'cap' THEN 'clawback' ELSE d.line_type END AS kind
 FROM (
@@ -188,11 +188,11 @@ SELECT line_key, component_id, component_kind, line_type, payee_id, pp, scope_mo
 CREATE TEMP TABLE p0_pay_lines AS
 SELECT g.payee_id, g.component_id, g.pp, g.line_type, SUM(g.plan_amount) AS plan_amount, SUM(g.held_amount) AS held_amount, NULL AS draw_balance_amount, MAX(g.transaction_ids) AS transaction_ids, SUM(g.line_count) AS line_count FROM (
 SELECT CAST(z.payee_id AS VARCHAR) AS payee_id, CAST(z.component_id AS VARCHAR) AS component_id, CAST(z.pp AS BIGINT) AS pp, CAST(z.line_type AS VARCHAR) AS line_type, CAST(z.plan_amount AS DECIMAL(38, 28)) AS plan_amount, CAST(z.held_amount AS DECIMAL(38, 28)) AS held_amount, CAST(z.draw_balance_amount AS DECIMAL(38, 28)) AS draw_balance_amount, CAST(z.transaction_ids AS VARCHAR) AS transaction_ids, CAST(z.line_count AS BIGINT) AS line_count FROM (
-SELECT x.payee_id, x.component_id, x.pp, x.line_type, SUM(x.plan_amount) AS plan_amount, SUM(x.held_amount) AS held_amount, NULL AS draw_balance_amount, STRING_AGG(x.transaction_id, ';' ORDER BY x.transaction_id) AS transaction_ids, SUM(x.line_count) AS line_count FROM (
-SELECT e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END AS line_type, e.transaction_id, SUM(e.amount) AS plan_amount, SUM(CAST(0 AS DECIMAL(38, 28))) AS held_amount, COUNT(*) AS line_count
+SELECT x.payee_id, x.component_id, x.pp, x.line_type, SUM(x.plan_amount) AS plan_amount, SUM(x.held_amount) AS held_amount, NULL AS draw_balance_amount, STRING_AGG(x.transaction_id, ';' ORDER BY x.tx_no) AS transaction_ids, SUM(x.line_count) AS line_count FROM (
+SELECT e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END AS line_type, e.tx_no, MAX(e.transaction_id) AS transaction_id, SUM(e.amount) AS plan_amount, SUM(CAST(0 AS DECIMAL(38, 28))) AS held_amount, COUNT(*) AS line_count
 FROM p0_earn_all e JOIN p0_points r ON r.in_run AND e.pp <= r.pp
 WHERE e.amount <> 0 AND (e.pp = r.pp OR (e.pp < 8104 AND r.pp = 8104))
-GROUP BY e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END, e.transaction_id
+GROUP BY e.payee_id, e.component_id, r.pp, CASE WHEN e.pp = r.pp THEN 'earning' WHEN e.pp < 8104 AND r.pp = 8104 THEN 'true_up' ELSE 'release' END, e.tx_no
 ) x GROUP BY x.payee_id, x.component_id, x.pp, x.line_type
 ) z(payee_id, component_id, pp, line_type, plan_amount, held_amount, draw_balance_amount, transaction_ids, line_count)
 UNION ALL
