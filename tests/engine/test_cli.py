@@ -15,7 +15,7 @@ import pytest
 from openspm.engine import load_plans, run
 from openspm.engine.cli import main
 from openspm.engine.inputs import read_folder
-from openspm.engine.outputs import write_outputs
+from openspm.engine.outputs import _needs_quotes, write_outputs
 
 CASES = Path(__file__).parent / "cases"
 
@@ -243,6 +243,15 @@ class TestFormats:
         for name in ("credits", "measures", "earnings", "payouts"):
             streamed = (tmp_path / "streamed" / f"{name}.csv").read_bytes()
             assert streamed == (tmp_path / "memory" / f"{name}.csv").read_bytes(), name
+
+    @pytest.mark.parametrize("value", ['say "hi"', "a,b", "two\nlines", "cr\rhere"])
+    def test_csv_quote_check_finds_every_special_character(self, value: str) -> None:
+        plain = ["T1", "T2"]
+        assert not _needs_quotes(pa.array(plain))
+        assert _needs_quotes(pa.array([*plain, value]))
+        assert _needs_quotes(pa.chunked_array([plain, [value]]))
+        assert _needs_quotes(pa.array([*plain, value], pa.large_string()))  # regex fallback
+        assert not _needs_quotes(pa.array([*plain, None]))
 
     def test_csv_quotes_values_only_when_needed(self, tmp_path: Path) -> None:
         case = copy_case("glossary_tiers_marginal", tmp_path)

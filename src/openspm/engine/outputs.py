@@ -36,6 +36,7 @@ Format = Literal["csv", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "parquet")
 _BATCH_ROWS = 1_000_000
 _NEEDS_QUOTES = r'[",\r\n]'
+_QUOTE_BYTES = (b'"', b",", b"\r", b"\n")
 #: output text columns whose values are identifiers of the plan language (``^[a-z][a-z0-9_]*$``),
 #: generated period keys or the plan's (validated) currency code
 _PLAIN_TEXT = frozenset(
@@ -81,12 +82,31 @@ def _csv_header(names: Sequence[str]) -> bytes:
     return (",".join(quoted) + "\n").encode()
 
 
+def _needs_quotes(column: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether some value of a text column holds a quote, a comma or a line break.
+
+    A ``string`` array's characters lie in one buffer, searched at memory speed (a regex over
+    every value cost ten times as much); the buffer of a slice may hold characters of values
+    outside it, which can only quote a batch that did not need it."""
+    for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
+        if not pa.types.is_string(chunk.type):
+            if pc.any(pc.match_substring_regex(chunk, _NEEDS_QUOTES)).as_py():
+                return True
+            continue
+        data = chunk.buffers()[2]
+        text = data.to_pybytes() if data is not None else b""
+        if any(ch in text for ch in _QUOTE_BYTES):
+            return True
+    return False
+
+
 def _append_csv(batch: pa.RecordBatch | pa.Table, fh: BinaryIO) -> None:
-    """Append ``batch`` as CSV rows, quoting values only when some value needs it."""
+    """Append ``batch`` as CSV rows, quoting values only when some value needs it (Arrow's
+    ``needed`` style quotes every text value)."""
     # decimals as text, plan identifiers, fixed vocabularies and the hex fingerprint never
     # need quotes: check only the strings that come from the data or free-text labels
     needs = any(
-        pc.any(pc.match_substring_regex(batch.column(i), _NEEDS_QUOTES)).as_py()
+        _needs_quotes(batch.column(i))
         for i, name in enumerate(batch.schema.names)
         if pa.types.is_string(batch.schema.field(i).type)
         and name not in _PLAIN_TEXT
