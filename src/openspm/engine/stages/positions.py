@@ -29,12 +29,15 @@ def positions(
     bounds: Callable[[str], list[str]],
     *,
     exact: bool,
+    edge_columns: bool = False,
 ) -> str:
     """A view of ``base``'s rows with ``cum_before``, ``total``, quota and attainment.
 
     ``quota_join(alias)`` joins the scope's measure row as ``q`` for the rows of ``alias``;
     ``bounds(quota)`` gives the tier bounds in value units for a quota column (SQL); ``exact``
     is False when no line depends on the position (retroactive tiers read the total only).
+    With ``edge_columns`` every row also carries the bounds as ``edge_0``, ``edge_1``, …
+    (computed once per day, not once per credit).
     """
     d = ctx.dialect
     zero = d.zero(S_VALUE)
@@ -46,10 +49,12 @@ def positions(
     crossing = "".join(f" OR ({lo} < {b} AND {b} < {hi})" for b in bounds("x.quota_amount"))
     # several credits in a day that holds a negative value or crosses a bound: exact window
     split = f"x.n > 1 AND (x.day_min < 0{crossing})" if exact else "FALSE"
+    bounds_of_day = bounds("x.quota_amount") if edge_columns else []
+    edges = "".join(f", {b} AS edge_{j}" for j, b in enumerate(bounds_of_day))
     days = ctx.add(
         f"c{k}_days",
         (
-            f"SELECT x.*, CASE WHEN {split} THEN 1 ELSE 0 END AS split_day FROM (\n"
+            f"SELECT x.*, CASE WHEN {split} THEN 1 ELSE 0 END AS split_day{edges} FROM (\n"
             f"SELECT g.payee_id, g.pp, g.credit_on, g.day_value, g.day_min, g.n, "
             f"COALESCE({before}, {zero}) AS day_before,\n"
             "  SUM(g.day_value) OVER (PARTITION BY g.payee_id, g.pp) AS total, "
@@ -59,7 +64,9 @@ def positions(
             f") g\n{quota_join('g')}\n) x"
         ),
     )
-    cols = "dd.total, dd.quota_amount, dd.attainment, dd.scope_to_date"
+    cols = "dd.total, dd.quota_amount, dd.attainment, dd.scope_to_date" + "".join(
+        f", dd.edge_{j}" for j in range(len(bounds_of_day))
+    )
     join = (
         f"FROM {base} b JOIN {days} dd ON dd.payee_id = b.payee_id AND dd.pp = b.pp AND "
         "dd.credit_on = b.credit_on"

@@ -128,6 +128,7 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
             join_quota,
             lambda quota: [unit(d.at(d.dec_lit(e), S_PLAN), quota) for e in edges],
             exact=comp.tiering != "retroactive",
+            edge_columns=comp.tiering == "marginal",
         )
     if comp.tier_basis == "attainment":
         ctx.checks.append(
@@ -184,9 +185,12 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
             width = f"({to_u} - {from_u})"
             rate = d.div("t.amount", width)
             earning = d.at(d.div(d.mul("x.slice", "x.amount"), "(x.t_to_u - x.t_from_u)"), S_LINE)
+    source = pos
+    if comp.tiering == "marginal" and not per_tx:
+        source, cond, slice_ = _one_tier_first(ctx, comp, pos, len(edges), cond, slice_)
     inner = (
         f"SELECT p.*, t.tier_index, t.label, t.amount, {rate} AS rate, {slice_} AS slice, "
-        f"{from_u} AS t_from_u, {to_u} AS t_to_u\nFROM {pos} p JOIN ({tiers_sql}) t ON "
+        f"{from_u} AS t_from_u, {to_u} AS t_to_u\nFROM {source} p JOIN ({tiers_sql}) t ON "
         f"{cond}"
     )
     if comp.tiering == "retroactive":
@@ -222,6 +226,33 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
     if comp.cap and comp.cap.scope == "transaction":
         return transaction_cap(ctx, k, comp, lines)
     return lines
+
+
+def _one_tier_first(
+    ctx: Ctx, comp: Commission, pos: str, edges: int, cond: str, slice_: str
+) -> tuple[str, str, str]:
+    """Marginal tiers: most credits lie inside one tier, whose index is the number of tier
+    bounds (``edge_<j>`` of the position rows, ascending) at or below the credit's range, and
+    whose slice is the whole credit. Only a credit whose range crosses a bound needs the
+    per-tier bounds and slices (products of 128-bit decimals, evaluated for every credit ×
+    tier pair before). Returns the position rows with ``tier_lo``/``tier_hi``, the join
+    condition and the slice."""
+    lo = "LEAST(p.cum_before, p.cum_before + p.v_at)"
+    hi = "GREATEST(p.cum_before, p.cum_before + p.v_at)"
+    below = " + ".join(f"CASE WHEN {lo} >= p.edge_{j} THEN 1 ELSE 0 END" for j in range(edges))
+    under = " + ".join(f"CASE WHEN {hi} > p.edge_{j} THEN 1 ELSE 0 END" for j in range(edges))
+    tier_lo, tier_hi = (below or "0"), (under or "0")
+    if comp.tier_basis == "attainment":
+        # bounds ascend only with a positive quota: otherwise every tier is a candidate
+        tier_lo = f"CASE WHEN p.quota_amount > 0 THEN {tier_lo} ELSE 0 END"
+        tier_hi = f"CASE WHEN p.quota_amount > 0 THEN {tier_hi} ELSE {edges} END"
+    source = f"(SELECT p.*, {tier_lo} AS tier_lo, {tier_hi} AS tier_hi FROM {pos} p)"
+    one = "p.tier_lo = p.tier_hi"
+    return (
+        source,
+        f"t.tier_index BETWEEN p.tier_lo AND p.tier_hi AND p.v_at <> 0 AND ({one} OR ({cond}))",
+        f"CASE WHEN {one} THEN p.v_at ELSE {slice_} END",
+    )
 
 
 def _claw_keep(ctx: Ctx, amount: str) -> str:

@@ -142,7 +142,7 @@ FROM p0_mv v JOIN p0_points pt ON v.pp = pt.q_idx AND v.pp <= pt.pp
 WHERE v.measure_id = 'bookings';
 
 CREATE TEMP TABLE p0_c0_days AS
-SELECT x.*, CASE WHEN x.n > 1 AND (x.day_min < 0 OR (x.day_before < CAST(((CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6))) * (x.quota_amount)) AS DECIMAL(38, 22)) AND CAST(((CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6))) * (x.quota_amount)) AS DECIMAL(38, 22)) < (x.day_before + x.day_value))) THEN 1 ELSE 0 END AS split_day FROM (
+SELECT x.*, CASE WHEN x.n > 1 AND (x.day_min < 0 OR (x.day_before < CAST(((CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6))) * (x.quota_amount)) AS DECIMAL(38, 22)) AND CAST(((CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6))) * (x.quota_amount)) AS DECIMAL(38, 22)) < (x.day_before + x.day_value))) THEN 1 ELSE 0 END AS split_day, CAST(((CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6))) * (x.quota_amount)) AS DECIMAL(38, 22)) AS edge_0 FROM (
 SELECT g.payee_id, g.pp, g.credit_on, g.day_value, g.day_min, g.n, COALESCE(SUM(g.day_value) OVER (PARTITION BY g.payee_id, g.pp ORDER BY g.credit_on ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), CAST(0 AS DECIMAL(38, 22))) AS day_before,
   SUM(g.day_value) OVER (PARTITION BY g.payee_id, g.pp) AS total, q.quota_amount, q.attainment, q.to_date_value AS scope_to_date
 FROM (
@@ -153,19 +153,19 @@ LEFT JOIN p0_mp q ON q.payee_id = g.payee_id AND q.pp = g.pp AND q.measure_id = 
 ) x;
 
 CREATE OR REPLACE TEMP VIEW p0_c0_pos AS
-SELECT b.*, dd.day_before AS cum_before, dd.total, dd.quota_amount, dd.attainment, dd.scope_to_date
+SELECT b.*, dd.day_before AS cum_before, dd.total, dd.quota_amount, dd.attainment, dd.scope_to_date, dd.edge_0
 FROM p0_c0_base b JOIN p0_c0_days dd ON dd.payee_id = b.payee_id AND dd.pp = b.pp AND dd.credit_on = b.credit_on
 WHERE dd.split_day = 0
 UNION ALL
-SELECT b.*, CAST(dd.day_before + COALESCE(SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp, b.credit_on ORDER BY b.transaction_id, b.credit_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), CAST(0 AS DECIMAL(38, 22))) AS DECIMAL(38, 22)) AS cum_before, dd.total, dd.quota_amount, dd.attainment, dd.scope_to_date
+SELECT b.*, CAST(dd.day_before + COALESCE(SUM(b.v_at) OVER (PARTITION BY b.payee_id, b.pp, b.credit_on ORDER BY b.transaction_id, b.credit_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), CAST(0 AS DECIMAL(38, 22))) AS DECIMAL(38, 22)) AS cum_before, dd.total, dd.quota_amount, dd.attainment, dd.scope_to_date, dd.edge_0
 FROM p0_c0_base b JOIN p0_c0_days dd ON dd.payee_id = b.payee_id AND dd.pp = b.pp AND dd.credit_on = b.credit_on
 WHERE dd.split_day = 1;
 
 CREATE TEMP TABLE p0_c0 AS
 SELECT CAST(NULL AS VARCHAR) AS line_key, 'new_business' AS component_id, 'commission' AS component_kind, 'commission' AS line_type, x.payee_id, x.pp, 3 AS scope_months, x.pp AS scope_idx, x.credit_id, x.transaction_id, x.credit_reason, 'bookings' AS measure_id, x.v_at AS measure_value, x.total AS basis_to_date, x.quota_amount, x.attainment, x.label AS tier, CAST(x.rate AS DECIMAL(38, 10)) AS rate, CAST(1 AS DECIMAL(38, 10)) AS multiplier, CAST(NULL AS VARCHAR) AS objective_id, x.cancel_pp, x.claw_factor, TRUE AS is_held, CASE WHEN TRUE THEN ((x.slice) * (x.rate)) ELSE CAST(0 AS DECIMAL(38, 28)) END AS to_date_amount, x.tx_no, x.credit_key, x.tier_index
-FROM (SELECT p.*, t.tier_index, t.label, t.amount, t.rate AS rate, (CASE WHEN p.v_at < 0 THEN -1 ELSE 1 END * (LEAST(GREATEST(p.cum_before, p.cum_before + p.v_at), COALESCE(CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22)), GREATEST(p.cum_before, p.cum_before + p.v_at))) - CASE WHEN t.tier_index = 0 THEN LEAST(p.cum_before, p.cum_before + p.v_at) ELSE GREATEST(LEAST(p.cum_before, p.cum_before + p.v_at), CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22))) END)) AS slice, CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22)) AS t_from_u, CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22)) AS t_to_u
-FROM p0_c0_pos p JOIN (SELECT 0 AS tier_index, CAST(CAST('0' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_from, CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_to, CAST(CAST('0.05' AS DECIMAL(18, 2)) AS DECIMAL(38, 6)) AS rate, CAST(0 AS DECIMAL(38, 6)) AS amount, '1' AS label
-UNION ALL SELECT 1 AS tier_index, CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_from, CAST(NULL AS DECIMAL(38, 6)) AS t_to, CAST(CAST('0.12' AS DECIMAL(18, 2)) AS DECIMAL(38, 6)) AS rate, CAST(0 AS DECIMAL(38, 6)) AS amount, '2' AS label) t ON (t.tier_index = 0 OR GREATEST(p.cum_before, p.cum_before + p.v_at) > CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22))) AND (t.t_to IS NULL OR LEAST(p.cum_before, p.cum_before + p.v_at) < CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22))) AND p.v_at <> 0) x
+FROM (SELECT p.*, t.tier_index, t.label, t.amount, t.rate AS rate, CASE WHEN p.tier_lo = p.tier_hi THEN p.v_at ELSE (CASE WHEN p.v_at < 0 THEN -1 ELSE 1 END * (LEAST(GREATEST(p.cum_before, p.cum_before + p.v_at), COALESCE(CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22)), GREATEST(p.cum_before, p.cum_before + p.v_at))) - CASE WHEN t.tier_index = 0 THEN LEAST(p.cum_before, p.cum_before + p.v_at) ELSE GREATEST(LEAST(p.cum_before, p.cum_before + p.v_at), CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22))) END)) END AS slice, CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22)) AS t_from_u, CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22)) AS t_to_u
+FROM (SELECT p.*, CASE WHEN p.quota_amount > 0 THEN CASE WHEN LEAST(p.cum_before, p.cum_before + p.v_at) >= p.edge_0 THEN 1 ELSE 0 END ELSE 0 END AS tier_lo, CASE WHEN p.quota_amount > 0 THEN CASE WHEN GREATEST(p.cum_before, p.cum_before + p.v_at) > p.edge_0 THEN 1 ELSE 0 END ELSE 1 END AS tier_hi FROM p0_c0_pos p) p JOIN (SELECT 0 AS tier_index, CAST(CAST('0' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_from, CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_to, CAST(CAST('0.05' AS DECIMAL(18, 2)) AS DECIMAL(38, 6)) AS rate, CAST(0 AS DECIMAL(38, 6)) AS amount, '1' AS label
+UNION ALL SELECT 1 AS tier_index, CAST(CAST('1' AS DECIMAL(18, 0)) AS DECIMAL(38, 6)) AS t_from, CAST(NULL AS DECIMAL(38, 6)) AS t_to, CAST(CAST('0.12' AS DECIMAL(18, 2)) AS DECIMAL(38, 6)) AS rate, CAST(0 AS DECIMAL(38, 6)) AS amount, '2' AS label) t ON t.tier_index BETWEEN p.tier_lo AND p.tier_hi AND p.v_at <> 0 AND (p.tier_lo = p.tier_hi OR ((t.tier_index = 0 OR GREATEST(p.cum_before, p.cum_before + p.v_at) > CAST(((t.t_from) * (p.quota_amount)) AS DECIMAL(38, 22))) AND (t.t_to IS NULL OR LEAST(p.cum_before, p.cum_before + p.v_at) < CAST(((t.t_to) * (p.quota_amount)) AS DECIMAL(38, 22))) AND p.v_at <> 0))) x
 ;
 
 CREATE OR REPLACE TEMP VIEW p0_lines_td AS
