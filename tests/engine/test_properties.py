@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pyarrow as pa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from openspm.engine import load_plan_text, run
@@ -145,14 +145,17 @@ class TestMarginalSlices:
         assert whole == parts
 
 
-def marginal_reference(rows: list[tuple[str, Decimal, int]]) -> dict[str, Decimal]:
+def marginal_reference(
+    rows: list[tuple[str, Decimal, int]], top: Decimal | None = None
+) -> dict[str, Decimal]:
     """Each transaction's marginal earnings, by hand: credits in (day, transaction id) order,
-    each payee's running total cut at the TIERED plan's bounds (× the 100,000 quota)."""
+    each payee's running total cut at the TIERED plan's bounds (× the 100,000 quota); with
+    ``top``, the last tier ends there and nothing above it earns."""
     bounds = [
         (None, Decimal(50000), Decimal("0.02")),
         (Decimal(50000), Decimal(100000), Decimal("0.05")),
         (Decimal(100000), Decimal(150000), Decimal("0.08")),
-        (Decimal(150000), None, Decimal("0.12")),
+        (Decimal(150000), top, Decimal("0.12")),
     ]
     ids = tx_table(rows)["transaction_id"].to_pylist()
     running: dict[str, Decimal] = {}
@@ -199,6 +202,45 @@ class TestPositions:
             earned[tx_id] = earned.get(tx_id, Decimal(0)) + row["amount"]
         expected = {k: v for k, v in marginal_reference(rows).items() if v != 0}
         assert {k: v for k, v in earned.items() if v != 0} == expected
+
+    @SETTINGS
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["a", "b"]),
+                st.decimals(min_value=Decimal("-40000"), max_value=Decimal("120000"), places=2),
+                st.integers(min_value=0, max_value=3),
+            ),
+            min_size=1,
+            max_size=20,
+        )
+    )
+    @example(
+        [
+            ("a", Decimal("150000"), 0),
+            ("a", Decimal("100000"), 1),  # crosses the top bound (200,000)
+            ("a", Decimal("50000"), 2),  # wholly above it
+            ("a", Decimal("-120000"), 3),  # a refund back across it
+            ("b", Decimal("90000"), 0),
+            ("b", Decimal("60000"), 0),  # a crowded day across the 150 % bound
+        ]
+    )
+    def test_a_bounded_last_tier_pays_nothing_above_it(self, rows) -> None:  # type: ignore[no-untyped-def]
+        # most credits are sliced by counting the bounds below them: one that crosses the
+        # top bound, or lies wholly above it, must not take the last tier's rate
+        text = textwrap.dedent(TIERED.format(tiering="marginal", extra="", pay=""))
+        bounded = load_plan_text(
+            text.replace("{from: 1.5, rate: 0.12}", "{from: 1.5, to: 2, rate: 0.12}")
+        )
+        result = go(bounded, tx_table(rows))
+        earned: dict[str, Decimal] = {}
+        for row in result.tables["earnings"].to_pylist():  # type: ignore[attr-defined]
+            tx_id = row["transaction_id"]
+            earned[tx_id] = earned.get(tx_id, Decimal(0)) + row["amount"]
+        expected = marginal_reference(rows, top=Decimal(200000))
+        assert {k: v for k, v in earned.items() if v != 0} == {
+            k: v for k, v in expected.items() if v != 0
+        }
 
 
 class TestMonotonicity:
