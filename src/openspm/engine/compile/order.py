@@ -6,29 +6,29 @@ transactions: 3.6 s of a 6 s write); three integer keys that pack the same infor
 them in about 1 s. DuckDB sorts much faster with fewer keys and none of them text: a constant
 ``plan_id`` or an almost always empty ``objective_id`` among the keys doubled the time.
 
-The integers rank the ids as the ids sort (``tx_no`` in the classify stage, ``payee_no`` in
-``payee_keys``), so the files still read by payee, period, component and transaction; a
-credit's key is its rule and the rank of its source payee (``stages.credit.SOURCE_SPAN``).
-Each key is a product of ranks and small counts known when the plan compiles, far inside a
-``BIGINT`` for up to 2³¹ payees and transactions (an overflow would stop the run with an
-error, never give a wrong order).
+The keys give exactly the order of the text columns they stand for, so a run archived before
+them still reproduces byte for byte: ``tx_no`` and ``payee_no`` rank the ids as they sort
+(`stages.classify`, `stages.credit`), components and line types are ranked by their names and
+tiers by their labels when the plan compiles, and ``credit_key`` orders a payee's credits of a
+transaction as their ``credit_id`` text does (`stages.credit.credit_key`). Each key is a sum of
+products of these ranks; the compiler checks the plan's counts, so a key stays inside a
+``BIGINT`` for up to 2³¹ payees and 2³² transactions in a run.
 """
 
 from __future__ import annotations
 
 from openspm.engine.compile.context import Ctx
+from openspm.engine.errors import PlanError
 from openspm.engine.plan.schema import Commission
 
-#: line types that share a credit, a tier and a period with a component's own line
-_LINE_CODES = {"cap": 1, "clawback": 2}
-
-#: credits sort on (plan,) period and transaction, payee, credit
+#: every line type an earning line can have, ranked as text
+_LINE_TYPES = sorted(["bonus", "cap", "clawback", "commission", "mbo", "spiff"])
 _TX_SPAN = 2**32
 
 
-def order_keys(name: str, plans: int) -> list[str]:
-    """The sort keys of output ``name`` (credits or earnings) of a run of ``plans`` plans:
-    the plan's key only when there are several (even a constant key costs)."""
+def order_keys(plans: int) -> list[str]:
+    """The sort keys of the credits and earnings of a run of ``plans`` plans: the plan's key
+    only when there are several (even a constant key costs)."""
     keys = ["ord_1", "ord_2", "ord_3"]
     return ["ord_0", *keys] if plans > 1 else keys
 
@@ -52,16 +52,29 @@ def earning_keys(ctx: Ctx, plan_no: int, alias: str, payee_no: str) -> str:
         (len(c.tiers) for c in plan.components if isinstance(c, Commission) and c.tiers),
         default=1,
     )
+    rules, kinds = len(plan.crediting), len(_LINE_TYPES)
+    if periods * comps >= 2**31 or rules * rules * tiers * kinds >= 2**31:
+        raise PlanError(
+            f"{ctx.loaded.file}: too many crediting rules, components or tiers to order",
+            [ctx.loaded.issue(("components",), "split the plan")],
+        )
+    by_id = sorted(c.id for c in plan.components)
     comp = " ".join(
-        f"WHEN {ctx.dialect.str_lit(c.id)} THEN {i}" for i, c in enumerate(plan.components)
+        f"WHEN {ctx.dialect.str_lit(c)} THEN {by_id.index(c)}" for c in dict.fromkeys(by_id)
     )
-    code = " ".join(f"WHEN '{kind}' THEN {n}" for kind, n in _LINE_CODES.items())
+    kind = " ".join(f"WHEN '{k}' THEN {n}" for n, k in enumerate(_LINE_TYPES))
     period = f"{alias}.pp - {ctx.cal.context_first}"
+    # a credit's key ends with the rule of its source's credit (`stages.credit.credit_key`),
+    # which comes last here: two roll-up credits of one source and transaction share their
+    # ``credit_id``, and their lines sort by tier and line type before the source's rule
     credit = f"COALESCE({alias}.credit_key, 0)"
-    tier = f"COALESCE({alias}.tier_index + 1, 0)"
+    tier = f"COALESCE({alias}.tier_key, 0)"
+    line = (
+        f"({ctx.dialect.int_div(credit, str(rules))} * {tiers} + {tier}) * {kinds} + "
+        f"CASE {alias}.kind {kind} END"
+    )
     return (
         f"{plan_no} AS ord_0, ({payee_no} * {periods} + {period}) * {comps} + "
         f"CASE {alias}.component_id {comp} END AS ord_1, {alias}.tx_no AS ord_2, "
-        f"({credit} * {tiers} + {tier}) * {len(_LINE_CODES) + 1} + "
-        f"CASE {alias}.kind {code} ELSE 0 END AS ord_3"
+        f"({line}) * {rules} + {credit} % {rules} AS ord_3"
     )

@@ -180,7 +180,7 @@ def compile_run(
         )
         per_output["payouts"].append(f"SELECT * FROM {p}payouts")
     for name, cols in OUTPUTS.items():
-        sort = SORT.get(name) or order_keys(name, len(plans))
+        sort = SORT.get(name) or order_keys(len(plans))
         keys = [k for k in sort if k not in cols]
         select_cols = ", ".join(
             ("line_type_out AS line_type" if (name, c) == ("earnings", "line_type") else c)

@@ -23,7 +23,7 @@ from openspm.engine.stages.reward import (
 )
 
 #: the order keys of a line that is no credit's (`openspm.engine.stages.lines`)
-_NO_KEYS = "NULL AS tx_no, NULL AS credit_key, NULL AS tier_index"
+_NO_KEYS = "NULL AS tx_no, NULL AS credit_key, NULL AS tier_key"
 
 
 def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str, pts: str) -> str:
@@ -53,7 +53,7 @@ def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str
             "x.v_at AS measure_value, NULL AS basis_to_date, NULL AS quota_amount, NULL AS "
             f"attainment, NULL AS tier, {rate} AS rate, NULL AS multiplier, NULL AS objective_id, "
             f"x.cancel_pp, x.claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS is_held, "
-            f"{amount} AS to_date_amount, x.tx_no, x.credit_key, NULL AS tier_index\n"
+            f"{amount} AS to_date_amount, x.tx_no, x.credit_key, NULL AS tier_key\n"
             f"FROM {base} x\n{gate_join}"
         ),
     )
@@ -175,7 +175,7 @@ def mbo(ctx: Ctx, k: int, comp: Mbo, mp: str, active: str, pts: str) -> str:
             f" CASE WHEN {gate_ok} THEN {earned} ELSE {d.zero(S_LINE)} END AS to_date_amount, "
             # the objective's rank tells a payee's MBO lines of a period apart in the order
             "NULL AS tx_no, DENSE_RANK() OVER (ORDER BY x.objective_id) AS credit_key, "
-            "NULL AS tier_index\n"
+            "NULL AS tier_key\n"
             f"FROM (SELECT s.*, pt.pp FROM in_mbo_scores s JOIN {pts} pt ON s.period_id IN "
             f"(pt.period_id, pt.period_key)) x\nJOIN {active} a ON a.payee_id = x.payee_id "
             "AND a.pp = x.pp\n"

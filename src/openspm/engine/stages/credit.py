@@ -24,13 +24,14 @@ from openspm.engine.plan.schema import (
 )
 from openspm.engine.stages.common import compiler, open_end, str_list, typed_expr
 
-#: ``credit_key`` = rule index × this + the rank of the source payee (0 for none): with the
-#: transaction and the payee, it tells a payee's credits of one transaction apart
+#: a credit that is no roll-up's
+_NO_SOURCE = "CAST(NULL AS VARCHAR) AS source_payee_id, CAST(NULL AS BIGINT) AS source_rule"
+#: ranks of source payees stay below this (2³¹ payees)
 SOURCE_SPAN = 2**31
 
 _COLS = (
     "transaction_id, tx_no, payee_id, credit_reason, rule_id, rule_index, credit_percent, "
-    "source_payee_id"
+    "source_payee_id, source_rule"
 )
 
 
@@ -77,14 +78,14 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
             cond = " AND s.transaction_id IS NULL" if has_split_rule else ""
             sql = (
                 f"{head}t.payee_id, 'owner' AS credit_reason{tail}, {d.at(1, S_SHARE)} AS "
-                f"credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id\n"
+                f"credit_percent, {_NO_SOURCE}\n"
                 f"FROM {tx} t\n{anti}WHERE t.payee_id IS NOT NULL{cond} "
                 f"AND {where}"
             )
         elif isinstance(rule, SplitRule):
             sql = (
                 f"{head}s.payee_id, 'split' AS credit_reason{tail}, s.split_percent AS "
-                f"credit_percent, CAST(NULL AS VARCHAR) AS source_payee_id\n"
+                f"credit_percent, {_NO_SOURCE}\n"
                 f"FROM {tx} t JOIN in_splits s ON s.transaction_id = "
                 f"t.transaction_id\nWHERE {where}"
             )
@@ -93,7 +94,8 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
             sql = (
                 f"{head}o.payee_id, 'overlay' AS credit_reason{tail}, "
                 f"{d.at(d.dec_lit(rule.percent), S_SHARE)} AS credit_percent, "
-                f"CAST(NULL AS VARCHAR) AS source_payee_id\nFROM {tx} t CROSS JOIN (\n"
+                f"{_NO_SOURCE}\n"
+                f"FROM {tx} t CROSS JOIN (\n"
                 f"{payees}\n) o\nWHERE {where}"
             )
         elif isinstance(rule, TerritoryRule):
@@ -101,7 +103,7 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
             sql = (
                 f"{head}a.payee_id, 'territory' AS credit_reason{tail}, "
                 f"COALESCE(a.split_percent, {d.at(1, S_SHARE)}) AS credit_percent, "
-                "CAST(NULL AS VARCHAR) AS source_payee_id\n"
+                f"{_NO_SOURCE}\n"
                 f"FROM {tx} t JOIN in_territory_assignments a ON a.territory_id = "
                 f"t.territory_id\n  AND a.effective_from <= t.credit_on AND t.credit_on < "
                 f"{open_end(ctx, 'a.effective_to')}{roles}\nWHERE {where}"
@@ -111,7 +113,7 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
             base = "\nUNION ALL ".join(f"SELECT {_COLS} FROM {t}" for t in rule_tables)
             sql = (
                 f"{head}h.manager_id AS payee_id, 'rollup' AS credit_reason{tail}, "
-                "b.credit_percent, b.payee_id AS source_payee_id\n"
+                "b.credit_percent, b.payee_id AS source_payee_id, b.rule_index AS source_rule\n"
                 f"FROM (\n{base}\n) b\nJOIN {tx} t ON t.tx_no = b.tx_no\n"
                 f"JOIN {closure} h ON h.payee_id = b.payee_id AND h.valid_from <= t.credit_on"
                 f" AND t.credit_on < h.valid_to AND h.depth <= {rule.levels}\n"
@@ -147,7 +149,7 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
             "c.source_payee_id, c.credit_percent, t.credit_on, t.pp, t.source_amount, "
             f"t.source_currency, t.fx_rate, {d.mul('t.amount', 'c.credit_percent')} AS amount, "
             f"{d.str_lit(plan.currency)} AS currency, t.cancel_pp, t.claw_factor, t.tx_no, "
-            f"c.rule_index * {SOURCE_SPAN} + COALESCE(sk.payee_no, 0) AS credit_key\n"
+            f"{credit_key(plan.crediting, 'c')} AS credit_key\n"
             f"FROM {raw} c JOIN {tx} t ON t.tx_no = c.tx_no\n"
             f"JOIN {assign} a ON a.payee_id = c.payee_id AND a.effective_from <= t.credit_on "
             "AND t.credit_on < a.effective_to\n"
@@ -178,6 +180,20 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
         )
     )
     return table
+
+
+def credit_key(rules: Sequence[CreditRule], alias: str) -> str:
+    """With the transaction and the payee, tells a payee's credits of one transaction apart,
+    in the order of their ``credit_id`` text (``tx/payee/rule/source``): the rule's index
+    ranked as text, the source payee's rank (``sk.payee_no``, 0 for none), then the rule of
+    the source's credit (a roll-up of a payee credited twice on one transaction)."""
+    n = len(rules)
+    as_text = sorted(range(n), key=str)
+    rank = " ".join(f"WHEN {i} THEN {as_text.index(i)}" for i in range(n))
+    return (
+        f"((CASE {alias}.rule_index {rank} END) * {SOURCE_SPAN} + COALESCE(sk.payee_no, 0)) * "
+        f"{n} + COALESCE(CASE {alias}.source_rule {rank} END, 0)"
+    )
 
 
 def _without_double_credit(rules: Sequence[CreditRule], tables: list[str]) -> str:

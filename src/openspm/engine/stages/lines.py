@@ -2,7 +2,7 @@
 order, with these types (the earn stage unions them), and the key that matches a line with
 itself a pay period later.
 
-``tx_no``, ``credit_key`` and ``tier_index`` are integers that order the output
+``tx_no``, ``credit_key`` and ``tier_key`` are integers that order the output
 (`openspm.engine.compile.order`), never output themselves."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ LINE_TYPES: dict[str, str] = {
     "to_date_amount": _dec(S_LINE),
     "tx_no": "BIGINT",
     "credit_key": "BIGINT",
-    "tier_index": "BIGINT",
+    "tier_key": "BIGINT",
 }
 
 #: Columns of every to-date line, in order.
@@ -74,7 +74,7 @@ LINE_COLS = [
     "to_date_amount",
     "tx_no",
     "credit_key",
-    "tier_index",
+    "tier_key",
 ]
 
 

@@ -1,7 +1,8 @@
 """Positions: where each credit sits in its scope's running total, for tier slicing.
 
 Tier slicing needs, for every credit, the running total of its scope (payee × scope point)
-before it, in the deterministic order ``(credit_on, transaction_id, credit_id)``. A window
+before it, in the deterministic order ``(credit_on, transaction_id, credit_id)`` (on their
+integer ranks ``tx_no`` and ``credit_key``, `openspm.engine.compile.order`). A window
 over every credit is the expensive way (DuckDB evaluates a framed window with a segment tree,
 and a VP's scope holds every credit under them). So the totals are pre-aggregated per day
 first: a window over day rows gives each day's running total, and only a day of several
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from openspm.engine.compile.context import Ctx
 from openspm.engine.compile.dialect import S_VALUE
 
-_ORDER_IN_DAY = "b.transaction_id, b.credit_id"
+_ORDER_IN_DAY = "b.tx_no, b.credit_key"
 
 
 def positions(

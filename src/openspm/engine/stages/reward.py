@@ -3,7 +3,7 @@
 A line's to-date amount is what the component's math gives for the credits of the scope so far;
 the earn stage turns to-date amounts into period amounts by difference (the true-up). Tier
 slicing follows each credit's position in a running total over a deterministic order
-``(credit_on, transaction_id, credit_id)``: a window function, never a loop.
+``(credit_on, transaction_id, credit_id)`` (`stages.positions`): a window function, never a loop.
 """
 
 from __future__ import annotations
@@ -140,21 +140,29 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
                 f"component {comp.id!r} of plan {ctx.plan.id!r} needs for attainment",
             )
         )
+    # the output orders a credit's lines by tier label, as text (then by position)
+    labels = [t.label or str(i + 1) for i, t in enumerate(tiers)]
+    key_of = {
+        i: r + 1 for r, i in enumerate(sorted(range(len(tiers)), key=lambda i: (labels[i], i)))
+    }
     rows = []
     for i, t in enumerate(tiers):
         rows.append(
             [
                 str(i),
+                str(key_of[i]),
                 d.at(d.dec_lit(t.from_), S_PLAN),
                 d.at(d.dec_lit(t.to), S_PLAN)
                 if t.to is not None
                 else f"CAST(NULL AS DECIMAL(38, {S_PLAN}))",
                 d.at(d.dec_lit(t.rate) if t.rate is not None else 0, S_PLAN),
                 d.at(d.dec_lit(t.amount) if t.amount is not None else 0, S_PLAN),
-                d.str_lit(t.label or str(i + 1)),
+                d.str_lit(labels[i]),
             ]
         )
-    tiers_sql = values_table(ctx, ["tier_index", "t_from", "t_to", "rate", "amount", "label"], rows)
+    tiers_sql = values_table(
+        ctx, ["tier_index", "tier_key", "t_from", "t_to", "rate", "amount", "label"], rows
+    )
 
     from_u, to_u = unit("t.t_from"), unit("t.t_to")
     if comp.tiering == "retroactive":
@@ -189,7 +197,8 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
     if comp.tiering == "marginal" and not per_tx:
         source, cond, slice_ = _one_tier_first(ctx, comp, pos, len(edges), cond, slice_)
     inner = (
-        f"SELECT p.*, t.tier_index, t.label, t.amount, {rate} AS rate, {slice_} AS slice, "
+        f"SELECT p.*, t.tier_index, t.tier_key, t.label, t.amount, {rate} AS rate, "
+        f"{slice_} AS slice, "
         f"{from_u} AS t_from_u, {to_u} AS t_to_u\nFROM {source} p JOIN ({tiers_sql}) t ON "
         f"{cond}"
     )
@@ -219,7 +228,7 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
             f"{d.rescale(mult[1], S_RATIO) if comp.multipliers else mult[1]} AS multiplier, "
             "CAST(NULL AS VARCHAR) AS objective_id, "
             f"x.cancel_pp, x.claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS is_held, "
-            f"{amount} AS to_date_amount, x.tx_no, x.credit_key, x.tier_index\n"
+            f"{amount} AS to_date_amount, x.tx_no, x.credit_key, x.tier_key\n"
             f"FROM ({inner}) x\n{gate_join}{mult[0]}"
         ),
     )
