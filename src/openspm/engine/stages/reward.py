@@ -195,7 +195,7 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
             earning = d.at(d.div(d.mul("x.slice", "x.amount"), "(x.t_to_u - x.t_from_u)"), S_LINE)
     source = pos
     if comp.tiering == "marginal" and not per_tx:
-        source, cond, slice_ = _one_tier_first(ctx, comp, pos, len(edges), cond, slice_)
+        source, cond, slice_ = _one_tier_first(comp, pos, len(edges), cond, slice_)
     inner = (
         f"SELECT p.*, t.tier_index, t.tier_key, t.label, t.amount, {rate} AS rate, "
         f"{slice_} AS slice, "
@@ -238,7 +238,7 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
 
 
 def _one_tier_first(
-    ctx: Ctx, comp: Commission, pos: str, edges: int, cond: str, slice_: str
+    comp: Commission, pos: str, edges: int, cond: str, slice_: str
 ) -> tuple[str, str, str]:
     """Marginal tiers: most credits lie inside one tier, whose index is the number of tier
     bounds (``edge_<j>`` of the position rows, ascending) at or below the credit's range, and
