@@ -96,6 +96,9 @@ class Ctx:
     prefix: str
     tx_columns: dict[str, ir.DType]
     statements: list[tuple[str, str]] = field(default_factory=list)
+    #: columns of a component's line table that hold one literal for all its lines, not
+    #: stored (`openspm.engine.stages.lines.add_lines`)
+    line_constants: dict[str, dict[str, str]] = field(default_factory=dict)
     checks: list[tuple[str, str]] = field(default_factory=list)
     views: set[str] = field(default_factory=set)
 

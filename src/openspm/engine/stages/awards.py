@@ -12,14 +12,16 @@ from decimal import Decimal
 from openspm.engine.compile.context import Ctx
 from openspm.engine.compile.dialect import S_LINE, S_PLAN, S_RATIO, S_SHARE, S_VALUE
 from openspm.engine.plan.schema import Bonus, Mbo, Spiff
-from openspm.engine.stages.lines import line_key
+from openspm.engine.stages.lines import add_lines, line_key, spans_pay_periods
 from openspm.engine.stages.measure import scope_cols
 from openspm.engine.stages.reward import (
+    HEAD_CONSTANTS,
     _acc_for_points,
     _claw_keep,
     _credit_base,
     _gate_join,
     _head,
+    head_columns,
 )
 
 #: the order keys of a line that is no credit's (`openspm.engine.stages.lines`)
@@ -43,20 +45,40 @@ def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str
         default = comp.measure or next(iter(ctx.plan.measures))
         gate_join, gate_ok = _gate_join(ctx, comp, comp.gate, mp, "per_transaction", default, True)
     amount = _claw_keep(ctx, f"CASE WHEN {gate_ok} THEN {earning} ELSE {d.zero(S_LINE)} END")
-    key = line_key(ctx, d.str_lit(comp.id), "'|'", "x.credit_id")
-    return ctx.add(
-        f"c{k}",
-        (
-            f"SELECT {key} AS line_key, {_head(ctx, comp, 'spiff', 'per_transaction')}, "
-            "x.credit_id, "
-            f"x.transaction_id, x.credit_reason, {d.str_lit(comp.measure or '')} AS measure_id, "
-            "x.v_at AS measure_value, NULL AS basis_to_date, NULL AS quota_amount, NULL AS "
-            f"attainment, NULL AS tier, {rate} AS rate, NULL AS multiplier, NULL AS objective_id, "
-            f"x.cancel_pp, x.claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS is_held, "
-            f"{amount} AS to_date_amount, x.tx_no, x.credit_key, NULL AS tier_key\n"
-            f"FROM {base} x\n{gate_join}"
-        ),
-    )
+    columns = {
+        "line_key": line_key(ctx, d.str_lit(comp.id), "'|'", "x.credit_id"),
+        **head_columns(ctx, comp, "spiff", "per_transaction"),
+        "credit_id": "x.credit_id",
+        "transaction_id": "x.transaction_id",
+        "credit_reason": "x.credit_reason",
+        "measure_id": d.str_lit(comp.measure or ""),
+        "measure_value": "x.v_at",
+        **dict.fromkeys(["basis_to_date", "quota_amount", "attainment", "tier"], "NULL"),
+        "rate": rate,
+        "multiplier": "NULL",
+        "objective_id": "NULL",
+        "cancel_pp": "x.cancel_pp",
+        "claw_factor": "x.claw_factor",
+        "is_held": "TRUE" if comp.hold else "FALSE",
+        "to_date_amount": amount,
+        "tx_no": "x.tx_no",
+        "credit_key": "x.credit_key",
+        "tier_key": "NULL",
+    }
+    constant = HEAD_CONSTANTS | {
+        "measure_id",
+        "basis_to_date",
+        "quota_amount",
+        "attainment",
+        "tier",
+        "rate",
+        "multiplier",
+        "objective_id",
+        "is_held",
+        "tier_key",
+    }
+    constant |= set() if spans_pay_periods(ctx) else {"line_key"}
+    return add_lines(ctx, f"c{k}", columns, constant, f"FROM {base} x\n{gate_join}")
 
 
 def _prorate(ctx: Ctx, active: str, pts: str, acc: str) -> str:

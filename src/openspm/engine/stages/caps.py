@@ -9,7 +9,7 @@ from decimal import Decimal
 from openspm.engine.compile.context import Ctx
 from openspm.engine.compile.dialect import S_LINE
 from openspm.engine.plan.schema import Commission
-from openspm.engine.stages.lines import LINE_COLS, LINE_TYPES, line_key
+from openspm.engine.stages.lines import LINE_TYPES, line_key, read_lines
 
 
 def transaction_cap(ctx: Ctx, k: int, comp: Commission, lines: str) -> str:
@@ -17,12 +17,12 @@ def transaction_cap(ctx: Ctx, k: int, comp: Commission, lines: str) -> str:
     d = ctx.dialect
     assert comp.cap is not None
     cap = cap_amount(ctx, comp.cap.amount, comp.cap.ti_multiple)
-    cols = ", ".join(LINE_COLS)
+    every = f"({read_lines(ctx, lines)})"
     key = line_key(ctx, d.str_lit(comp.id), "'|'", "g.credit_id", "'|cap'")
     return ctx.add(
         f"c{k}_capped",
         (
-            f"SELECT {cols} FROM {lines}\nUNION ALL\n"
+            f"{d.typed(read_lines(ctx, lines), LINE_TYPES)}\nUNION ALL\n"
             + d.typed(
                 f"SELECT {key} AS line_key, g.component_id, g.component_kind, 'cap' AS line_type, "
                 "g.payee_id, g.pp, g.scope_months, g.scope_idx, g.credit_id, g.transaction_id, "
@@ -37,7 +37,7 @@ def transaction_cap(ctx: Ctx, k: int, comp: Commission, lines: str) -> str:
                 "MAX(l.cancel_pp) AS cancel_pp, MAX(l.claw_factor) AS claw_factor, "
                 "BOOL_OR(l.is_held) AS is_held, SUM(l.to_date_amount) AS earned, "
                 "MAX(l.tx_no) AS tx_no, MAX(l.credit_key) AS credit_key\n"
-                f"  FROM {lines} l GROUP BY l.payee_id, l.pp, l.credit_id\n) g\n"
+                f"  FROM {every} l GROUP BY l.payee_id, l.pp, l.credit_id\n) g\n"
                 f"LEFT JOIN in_payees pe ON pe.payee_id = g.payee_id\nWHERE g.earned > {cap}",
                 LINE_TYPES,
             )

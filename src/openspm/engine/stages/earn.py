@@ -10,7 +10,13 @@ from openspm.engine.compile.context import SCOPE_MONTHS, Ctx
 from openspm.engine.compile.dialect import S_LINE, S_RATIO, S_VALUE
 from openspm.engine.plan.schema import Commission, Component
 from openspm.engine.stages.caps import cap_amount
-from openspm.engine.stages.lines import LINE_COLS, LINE_TYPES, line_key, spans_pay_periods
+from openspm.engine.stages.lines import (
+    LINE_COLS,
+    LINE_TYPES,
+    line_key,
+    read_lines,
+    spans_pay_periods,
+)
 
 OUT_TYPES = {**LINE_TYPES, "prior_amount": f"DECIMAL(38, {S_LINE})"}
 TRACE = [c for c in LINE_COLS if c not in ("line_key", "pp", "to_date_amount")]
@@ -18,10 +24,7 @@ TRACE = [c for c in LINE_COLS if c not in ("line_key", "pp", "to_date_amount")]
 
 def earn(ctx: Ctx, component_tables: list[str], pts: str) -> str:
     d = ctx.dialect
-    cols = ", ".join(LINE_COLS)
-    union = "\nUNION ALL ".join(
-        d.typed(f"SELECT {cols} FROM {t}", LINE_TYPES) for t in component_tables
-    )
+    union = "\nUNION ALL ".join(d.typed(read_lines(ctx, t), LINE_TYPES) for t in component_tables)
     td = ctx.add_view("lines_td", union)
     if not spans_pay_periods(ctx):
         # every scope is one pay period: nothing earlier to subtract

@@ -95,3 +95,22 @@ def line_key(ctx: Ctx, *parts: str) -> str:
     if not spans_pay_periods(ctx):
         return f"CAST(NULL AS {ctx.dialect.text})"
     return ctx.dialect.concat(*parts)
+
+
+def add_lines(ctx: Ctx, name: str, columns: dict[str, str], constant: set[str], source: str) -> str:
+    """Materialise a component's lines: ``columns`` maps every line column to its SQL over
+    ``source`` (``FROM …``). The ``constant`` ones hold one literal for all the lines and are
+    not stored but added back by `read_lines`: storing nine such columns of 4 million lines
+    cost a fifth of tier slicing."""
+    assert list(columns) == LINE_COLS, "a line table has every line column, in order"
+    stored = ", ".join(f"{sql} AS {c}" for c, sql in columns.items() if c not in constant)
+    table = ctx.add(name, f"SELECT {stored}\n{source}")
+    ctx.line_constants[table] = {c: columns[c] for c in constant}
+    return table
+
+
+def read_lines(ctx: Ctx, table: str) -> str:
+    """Every line column of a component's line table, its constant columns as literals."""
+    constant = ctx.line_constants.get(table, {})
+    cols = ", ".join(f"{constant[c]} AS {c}" if c in constant else c for c in LINE_COLS)
+    return f"SELECT {cols} FROM {table}"

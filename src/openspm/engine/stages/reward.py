@@ -16,7 +16,7 @@ from openspm.engine.compile.sql import bool_filter
 from openspm.engine.plan.schema import Bonus, Commission, Component, Gate, Spiff, Tier
 from openspm.engine.stages.caps import transaction_cap
 from openspm.engine.stages.common import compiler, str_list, typed_expr, values_table
-from openspm.engine.stages.lines import line_key
+from openspm.engine.stages.lines import add_lines, line_key, spans_pay_periods
 from openspm.engine.stages.measure import effective_value, scope_cols
 from openspm.engine.stages.positions import positions
 
@@ -79,14 +79,26 @@ def _gate_join(
     return join, _threshold(ctx, "gm", gate.min_attainment, gate.min_value, inclusive)
 
 
-def _head(ctx: Ctx, comp: Component, line_type: str, acc: str) -> str:
+def head_columns(ctx: Ctx, comp: Component, line_type: str, acc: str) -> dict[str, str]:
+    """The first line columns (after ``line_key``) of a component's lines over alias ``x``."""
     d = ctx.dialect
-    months = SCOPE_MONTHS[acc] or ctx.cal.freq_months
-    return (
-        f"{d.str_lit(comp.id)} AS component_id, {d.str_lit(comp.kind)} AS component_kind, "
-        f"{d.str_lit(line_type)} AS line_type, x.payee_id, x.pp, {months} AS scope_months, "
-        f"{ctx.scope_of('x.pp', acc)} AS scope_idx"
-    )
+    return {
+        "component_id": d.str_lit(comp.id),
+        "component_kind": d.str_lit(comp.kind),
+        "line_type": d.str_lit(line_type),
+        "payee_id": "x.payee_id",
+        "pp": "x.pp",
+        "scope_months": str(SCOPE_MONTHS[acc] or ctx.cal.freq_months),
+        "scope_idx": ctx.scope_of("x.pp", acc),
+    }
+
+
+#: line columns that every component's lines fill with the component's own literals
+HEAD_CONSTANTS = {"component_id", "component_kind", "line_type", "scope_months"}
+
+
+def _head(ctx: Ctx, comp: Component, line_type: str, acc: str) -> str:
+    return ", ".join(f"{sql} AS {c}" for c, sql in head_columns(ctx, comp, line_type, acc).items())
 
 
 def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pts: str) -> str:
@@ -217,21 +229,33 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
     amount = f"CASE WHEN {gate_ok} THEN {earning} ELSE {d.zero(S_LINE)} END"
     amount = _claw_keep(ctx, amount)
     key = line_key(ctx, d.str_lit(comp.id), "'|'", "x.credit_id", "'|'", "x.tier_index")
-    lines = ctx.add(
-        f"c{k}",
-        (
-            f"SELECT {key} AS line_key, {_head(ctx, comp, 'commission', acc)}, x.credit_id, "
-            "x.transaction_id, "
-            f"x.credit_reason, {d.str_lit(comp.measure)} AS measure_id, x.v_at AS measure_value, "
-            f"x.total AS basis_to_date, x.quota_amount, x.attainment, x.label AS tier, "
-            f"{d.at('x.rate', S_RATIO)} AS rate, "
-            f"{d.rescale(mult[1], S_RATIO) if comp.multipliers else mult[1]} AS multiplier, "
-            "CAST(NULL AS VARCHAR) AS objective_id, "
-            f"x.cancel_pp, x.claw_factor, {'TRUE' if comp.hold else 'FALSE'} AS is_held, "
-            f"{amount} AS to_date_amount, x.tx_no, x.credit_key, x.tier_key\n"
-            f"FROM ({inner}) x\n{gate_join}{mult[0]}"
-        ),
-    )
+    columns = {
+        "line_key": key,
+        **head_columns(ctx, comp, "commission", acc),
+        "credit_id": "x.credit_id",
+        "transaction_id": "x.transaction_id",
+        "credit_reason": "x.credit_reason",
+        "measure_id": d.str_lit(comp.measure),
+        "measure_value": "x.v_at",
+        "basis_to_date": "x.total",
+        "quota_amount": "x.quota_amount",
+        "attainment": "x.attainment",
+        "tier": "x.label",
+        "rate": d.at("x.rate", S_RATIO),
+        "multiplier": d.rescale(mult[1], S_RATIO) if comp.multipliers else mult[1],
+        "objective_id": "CAST(NULL AS VARCHAR)",
+        "cancel_pp": "x.cancel_pp",
+        "claw_factor": "x.claw_factor",
+        "is_held": "TRUE" if comp.hold else "FALSE",
+        "to_date_amount": amount,
+        "tx_no": "x.tx_no",
+        "credit_key": "x.credit_key",
+        "tier_key": "x.tier_key",
+    }
+    constant = HEAD_CONSTANTS | {"measure_id", "objective_id", "is_held"}
+    constant |= set() if comp.multipliers else {"multiplier"}
+    constant |= set() if spans_pay_periods(ctx) else {"line_key"}
+    lines = add_lines(ctx, f"c{k}", columns, constant, f"FROM ({inner}) x\n{gate_join}{mult[0]}")
     if comp.cap and comp.cap.scope == "transaction":
         return transaction_cap(ctx, k, comp, lines)
     return lines
