@@ -162,7 +162,9 @@ def compile_run(
         program.checks += ctx.checks
         p = ctx.prefix
         per_output["credits"].append(
-            f"SELECT c.*, pt.period_id AS period_id, c.credit_on AS credited_on, "
+            f"SELECT c.*, {dialect.str_lit(loaded.plan.id)} AS plan_id, {loaded.plan.version} AS "
+            f"plan_version, {dialect.str_lit(loaded.plan.currency)} AS currency, "
+            "pt.period_id AS period_id, c.credit_on AS credited_on, "
             f"{credit_keys(ctx, plan_no, 'c', 'k.payee_no')} FROM {p}credits c "
             f"JOIN {p}points pt ON pt.pp = c.pp JOIN {p}payee_keys k ON k.payee_id = c.payee_id "
             "WHERE pt.in_run"

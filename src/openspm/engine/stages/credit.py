@@ -144,11 +144,12 @@ def credit(ctx: Ctx, tx: str, closure: str) -> str:
     table = ctx.add(
         "credits",
         (
-            f"SELECT {d.str_lit(plan.id)} AS plan_id, {plan.version} AS plan_version, {cid} AS "
-            "credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.rule_id, c.rule_index, "
+            # the plan's id, version and currency are added by the output, not stored 4M times
+            f"SELECT {cid} AS credit_id, c.transaction_id, c.payee_id, c.credit_reason, "
+            "c.rule_id, c.rule_index, "
             "c.source_payee_id, c.credit_percent, t.credit_on, t.pp, t.source_amount, "
             f"t.source_currency, t.fx_rate, {d.mul('t.amount', 'c.credit_percent')} AS amount, "
-            f"{d.str_lit(plan.currency)} AS currency, t.cancel_pp, t.claw_factor, t.tx_no, "
+            "t.cancel_pp, t.claw_factor, t.tx_no, "
             f"{credit_key(plan.crediting, 'c')} AS credit_key\n"
             f"FROM {raw} c JOIN {tx} t ON t.tx_no = c.tx_no\n"
             f"JOIN {assign} a ON a.payee_id = c.payee_id AND a.effective_from <= t.credit_on "

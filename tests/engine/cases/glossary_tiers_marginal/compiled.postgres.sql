@@ -79,7 +79,7 @@ SELECT payee_id, ROW_NUMBER() OVER (ORDER BY payee_id) AS payee_no FROM (
 ) k;
 
 CREATE TEMP TABLE p0_credits AS
-SELECT 'glossary_marginal' AS plan_id, 1 AS plan_version, (CAST(c.transaction_id AS TEXT) || CAST('/' AS TEXT) || CAST(c.payee_id AS TEXT) || CAST('/' AS TEXT) || CAST(c.rule_index AS TEXT) || CAST('/' AS TEXT) || CAST(COALESCE(c.source_payee_id, '') AS TEXT)) AS credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.rule_id, c.rule_index, c.source_payee_id, c.credit_percent, t.credit_on, t.pp, t.source_amount, t.source_currency, t.fx_rate, ((t.amount) * (c.credit_percent)) AS amount, 'USD' AS currency, t.cancel_pp, t.claw_factor, t.tx_no, ((CASE c.rule_index WHEN 0 THEN 0 WHEN 1 THEN 1 END) * 2147483648 + COALESCE(sk.payee_no, 0)) * 2 + COALESCE(CASE c.source_rule WHEN 0 THEN 0 WHEN 1 THEN 1 END, 0) AS credit_key
+SELECT (CAST(c.transaction_id AS TEXT) || CAST('/' AS TEXT) || CAST(c.payee_id AS TEXT) || CAST('/' AS TEXT) || CAST(c.rule_index AS TEXT) || CAST('/' AS TEXT) || CAST(COALESCE(c.source_payee_id, '') AS TEXT)) AS credit_id, c.transaction_id, c.payee_id, c.credit_reason, c.rule_id, c.rule_index, c.source_payee_id, c.credit_percent, t.credit_on, t.pp, t.source_amount, t.source_currency, t.fx_rate, ((t.amount) * (c.credit_percent)) AS amount, t.cancel_pp, t.claw_factor, t.tx_no, ((CASE c.rule_index WHEN 0 THEN 0 WHEN 1 THEN 1 END) * 2147483648 + COALESCE(sk.payee_no, 0)) * 2 + COALESCE(CASE c.source_rule WHEN 0 THEN 0 WHEN 1 THEN 1 END, 0) AS credit_key
 FROM p0_credits_raw c JOIN p0_tx t ON t.tx_no = c.tx_no
 JOIN p0_assign a ON a.payee_id = c.payee_id AND a.effective_from <= t.credit_on AND t.credit_on < a.effective_to
 LEFT JOIN p0_payee_keys sk ON sk.payee_id = c.source_payee_id;
@@ -231,7 +231,7 @@ HAVING CASE WHEN MAX(c.currency) IN ('CLP', 'ISK', 'JPY', 'KRW', 'PYG', 'UGX', '
 
 -- output credits
 SELECT plan_id, plan_version, credit_id, transaction_id, payee_id, credit_reason, rule_id, source_payee_id, credit_percent, credited_on, period_id, source_amount, source_currency, fx_rate, amount, currency FROM (
-SELECT plan_id, plan_version, credit_id, transaction_id, payee_id, credit_reason, rule_id, source_payee_id, credit_percent, credited_on, period_id, source_amount, source_currency, fx_rate, amount, currency, ord_1, ord_2, ord_3 FROM (SELECT c.*, pt.period_id AS period_id, c.credit_on AS credited_on, 0 AS ord_0, (c.pp - 8104) * 4294967296 + c.tx_no AS ord_1, k.payee_no AS ord_2, c.credit_key AS ord_3 FROM p0_credits c JOIN p0_points pt ON pt.pp = c.pp JOIN p0_payee_keys k ON k.payee_id = c.payee_id WHERE pt.in_run) x0
+SELECT plan_id, plan_version, credit_id, transaction_id, payee_id, credit_reason, rule_id, source_payee_id, credit_percent, credited_on, period_id, source_amount, source_currency, fx_rate, amount, currency, ord_1, ord_2, ord_3 FROM (SELECT c.*, 'glossary_marginal' AS plan_id, 1 AS plan_version, 'USD' AS currency, pt.period_id AS period_id, c.credit_on AS credited_on, 0 AS ord_0, (c.pp - 8104) * 4294967296 + c.tx_no AS ord_1, k.payee_no AS ord_2, c.credit_key AS ord_3 FROM p0_credits c JOIN p0_points pt ON pt.pp = c.pp JOIN p0_payee_keys k ON k.payee_id = c.payee_id WHERE pt.in_run) x0
 ) o ORDER BY ord_1 NULLS FIRST, ord_2 NULLS FIRST, ord_3 NULLS FIRST;
 
 -- output measures
