@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from openspm.referrals.errors import WebhookRejected
 from openspm.referrals.models import Referral, Reward, WebhookEvent
 from openspm.referrals.services import funnel
 from tests.referrals.conftest import SECRET
@@ -115,8 +117,10 @@ class TestWebhook:
             {"secret": "wrong-secret"},
             {"signature": "sha256=" + "0" * 64},
             {"signature": "garbage"},
-            {"timestamp_offset": -301},
-            {"timestamp_offset": 301},
+            # a minute past the tolerance, so a slow request cannot slip back inside it (the
+            # exact bound is checked with a fixed clock below)
+            {"timestamp_offset": -(funnel.TOLERANCE_SECONDS + 60)},
+            {"timestamp_offset": funnel.TOLERANCE_SECONDS + 60},
         ],
         ids=["wrong-secret", "zero-signature", "garbage", "stale", "future"],
     )
@@ -134,6 +138,20 @@ class TestWebhook:
         assert response.status_code == 401
         assert set(response.json()) == {"error", "detail"}
         assert _state() == before
+
+    @pytest.mark.parametrize("offset", [-301, 301])
+    def test_the_tolerance_ends_at_five_minutes(self, offset: int) -> None:
+        now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+        body = b"{}"
+
+        def check(ts: int) -> None:
+            signature = funnel.sign(secret=SECRET, timestamp=str(ts), body=body)
+            funnel.verify(timestamp=str(ts), signature=signature, body=body, now=now)
+
+        edge = int(now.timestamp()) + (300 if offset > 0 else -300)
+        check(edge)  # exactly five minutes off: accepted
+        with pytest.raises(WebhookRejected):
+            check(int(now.timestamp()) + offset)
 
     def test_missing_headers_are_rejected(self, client: Client, referral: Referral) -> None:
         before = _state()
