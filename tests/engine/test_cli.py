@@ -15,7 +15,7 @@ import pytest
 from openspm.engine import load_plans, run
 from openspm.engine.cli import main
 from openspm.engine.inputs import read_folder
-from openspm.engine.outputs import _needs_quotes, write_outputs
+from openspm.engine.outputs import _needs_quotes, decimal_text, write_outputs
 
 CASES = Path(__file__).parent / "cases"
 
@@ -243,6 +243,32 @@ class TestFormats:
         for name in ("credits", "measures", "earnings", "payouts"):
             streamed = (tmp_path / "streamed" / f"{name}.csv").read_bytes()
             assert streamed == (tmp_path / "memory" / f"{name}.csv").read_bytes(), name
+
+    @pytest.mark.parametrize("scale", [0, 4, 10, 28])
+    def test_csv_decimals_are_plain_without_trailing_zeros(self, scale: int) -> None:
+        values = ["16000", "0.05", "0", "-0.5", "-100", "123.4560", None, "0.0000001"]
+        values += ["-0.00000012", "1E-28"]
+        places = [
+            None if v is None else -Decimal(v).normalize().as_tuple().exponent for v in values
+        ]
+        kept = [v for v, p in zip(values, places, strict=True) if p is None or p <= scale]
+        numbers = [None if v is None else Decimal(v) for v in kept]
+        want = {
+            "16000": "16000",
+            "0.05": "0.05",
+            "0": "0",
+            "-0.5": "-0.5",
+            "-100": "-100",
+            "123.4560": "123.456",
+            None: None,
+            "0.0000001": "0.0000001",
+            "-0.00000012": "-0.00000012",
+            "1E-28": "0.0000000000000000000000000001",
+        }
+        column = pa.array(numbers, pa.decimal128(38, scale))
+        assert decimal_text(column).to_pylist() == [want[v] for v in kept]
+        halves = pa.chunked_array([column.slice(0, 3), column.slice(3)])
+        assert decimal_text(halves).to_pylist() == [want[v] for v in kept]
 
     @pytest.mark.parametrize("value", ['say "hi"', "a,b", "two\nlines", "cr\rhere"])
     def test_csv_quote_check_finds_every_special_character(self, value: str) -> None:

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -64,14 +65,32 @@ class FolderRun:
 
 
 def decimal_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """Decimals as plain text without trailing zeros (vectorised Arrow kernels)."""
+    """Decimals as plain text without trailing zeros (vectorised Arrow kernels).
+
+    Arrow writes a zero as ``0E-28`` and a value under 10⁻⁶ in scientific notation
+    (``1.000E-7``); zeros become ``0`` with a kernel, and the rare small values are written
+    out in plain notation one by one."""
     if not pa.types.is_decimal(column.type):
         return column
+    if isinstance(column, pa.ChunkedArray):
+        return pa.chunked_array([decimal_text(c) for c in column.chunks], pa.string())
     text = pc.cast(column, pa.string())
     if column.type.scale > 0:
         text = pc.ascii_rtrim(pc.ascii_rtrim(text, characters="0"), characters=".")
-    zero = pc.equal(column, pa.scalar(0, column.type))  # Arrow prints zero as 0E-28
-    return pc.if_else(zero, pa.scalar("0"), text)
+    zero = pc.equal(column, pa.scalar(0, column.type))
+    if pc.any(zero).as_py():
+        text = pc.if_else(zero, pa.scalar("0"), text)
+    scientific = pc.match_substring(text, "E")
+    if pc.any(scientific).as_py():
+        plain = [_plain(value) for value in pc.filter(column, scientific).to_pylist()]
+        text = pc.replace_with_mask(text, scientific, pa.array(plain, pa.string()))
+    return text
+
+
+def _plain(value: Decimal) -> str:
+    """``value`` in plain notation without trailing zeros (``1E-7`` → ``0.0000001``)."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _csv_header(names: Sequence[str]) -> bytes:
