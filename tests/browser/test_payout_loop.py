@@ -155,7 +155,9 @@ def test_statement_dispute_adjustment_approval_close_and_payroll(
     expect(page).to_have_url(re.compile(r"/comp/runs/\d+/$"))
     second = CalcRun.objects.exclude(pk=first_run.pk).get()
     assert calc.execute_run(run_id=second.pk).status == CalcRun.Status.SUCCEEDED  # the worker
-    page.reload()
+    # the page polls the run and refreshes itself when it ends (a reload of ours could race
+    # that refresh and be aborted)
+    expect(page.get_by_test_id("run-approval-link")).to_be_visible(timeout=15_000)
     page.get_by_test_id("run-approval-link").click()
     page.get_by_test_id("submit-run").click()
     page.get_by_label("Comment").fill("Recalculated after dispute resolution.")
