@@ -178,43 +178,43 @@ def marginal_reference(
     return earned
 
 
+def crowded_days(largest: str) -> st.SearchStrategy[list[tuple[str, Decimal, int]]]:
+    """Up to 20 deals (refunds too, down to -40,000) of two payees on four days."""
+    return st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b"]),
+            st.decimals(min_value=Decimal("-40000"), max_value=Decimal(largest), places=2),
+            st.integers(min_value=0, max_value=3),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+
+
+def nonzero_by_transaction(amounts: dict[str, Decimal]) -> dict[str, Decimal]:
+    return {k: v for k, v in amounts.items() if v != 0}
+
+
+def earned_by_transaction(result: object) -> dict[str, Decimal]:
+    earned: dict[str, Decimal] = {}
+    for row in result.tables["earnings"].to_pylist():  # type: ignore[attr-defined]
+        tx_id = row["transaction_id"]
+        earned[tx_id] = earned.get(tx_id, Decimal(0)) + row["amount"]
+    return nonzero_by_transaction(earned)
+
+
 class TestPositions:
     """Tier slicing finds each credit's running position through per-day totals, with an exact
     window only inside days that cross a bound: crowd many deals (refunds too) onto few days."""
 
     @SETTINGS
-    @given(
-        st.lists(
-            st.tuples(
-                st.sampled_from(["a", "b"]),
-                st.decimals(min_value=Decimal("-40000"), max_value=Decimal("90000"), places=2),
-                st.integers(min_value=0, max_value=3),
-            ),
-            min_size=1,
-            max_size=20,
-        )
-    )
+    @given(crowded_days("90000"))
     def test_marginal_slices_follow_the_running_total(self, rows) -> None:  # type: ignore[no-untyped-def]
         result = go(plan(), tx_table(rows))
-        earned: dict[str, Decimal] = {}
-        for row in result.tables["earnings"].to_pylist():  # type: ignore[attr-defined]
-            tx_id = row["transaction_id"]
-            earned[tx_id] = earned.get(tx_id, Decimal(0)) + row["amount"]
-        expected = {k: v for k, v in marginal_reference(rows).items() if v != 0}
-        assert {k: v for k, v in earned.items() if v != 0} == expected
+        assert earned_by_transaction(result) == nonzero_by_transaction(marginal_reference(rows))
 
     @SETTINGS
-    @given(
-        st.lists(
-            st.tuples(
-                st.sampled_from(["a", "b"]),
-                st.decimals(min_value=Decimal("-40000"), max_value=Decimal("120000"), places=2),
-                st.integers(min_value=0, max_value=3),
-            ),
-            min_size=1,
-            max_size=20,
-        )
-    )
+    @given(crowded_days("120000"))
     @example(
         [
             ("a", Decimal("150000"), 0),
@@ -233,14 +233,8 @@ class TestPositions:
             text.replace("{from: 1.5, rate: 0.12}", "{from: 1.5, to: 2, rate: 0.12}")
         )
         result = go(bounded, tx_table(rows))
-        earned: dict[str, Decimal] = {}
-        for row in result.tables["earnings"].to_pylist():  # type: ignore[attr-defined]
-            tx_id = row["transaction_id"]
-            earned[tx_id] = earned.get(tx_id, Decimal(0)) + row["amount"]
         expected = marginal_reference(rows, top=Decimal(200000))
-        assert {k: v for k, v in earned.items() if v != 0} == {
-            k: v for k, v in expected.items() if v != 0
-        }
+        assert earned_by_transaction(result) == nonzero_by_transaction(expected)
 
 
 class TestMonotonicity:
