@@ -12,7 +12,7 @@ from decimal import Decimal
 from openspm.engine.compile.context import Ctx
 from openspm.engine.compile.dialect import S_LINE, S_PLAN, S_RATIO, S_SHARE, S_VALUE
 from openspm.engine.plan.schema import Bonus, Mbo, Spiff
-from openspm.engine.stages.lines import add_lines, line_key, spans_pay_periods
+from openspm.engine.stages.lines import add_lines, line_key
 from openspm.engine.stages.measure import scope_cols
 from openspm.engine.stages.reward import (
     HEAD_CONSTANTS,
@@ -77,7 +77,6 @@ def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str
         "is_held",
         "tier_key",
     }
-    constant |= set() if spans_pay_periods(ctx) else {"line_key"}
     return add_lines(ctx, f"c{k}", columns, constant, f"FROM {base} x\n{gate_join}")
 
 

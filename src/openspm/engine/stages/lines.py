@@ -101,8 +101,10 @@ def add_lines(ctx: Ctx, name: str, columns: dict[str, str], constant: set[str], 
     """Materialise a component's lines: ``columns`` maps every line column to its SQL over
     ``source`` (``FROM …``). The ``constant`` ones hold one literal for all the lines and are
     not stored but added back by `read_lines`: storing nine such columns of 4 million lines
-    cost a fifth of tier slicing."""
+    cost a fifth of tier slicing. ``line_key`` is one of them when it is empty (`line_key`)."""
     assert list(columns) == LINE_COLS, "a line table has every line column, in order"
+    if not spans_pay_periods(ctx):
+        constant = constant | {"line_key"}
     stored = ", ".join(f"{sql} AS {c}" for c, sql in columns.items() if c not in constant)
     table = ctx.add(name, f"SELECT {stored}\n{source}")
     ctx.line_constants[table] = {c: columns[c] for c in constant}

@@ -16,7 +16,7 @@ from openspm.engine.compile.sql import bool_filter
 from openspm.engine.plan.schema import Bonus, Commission, Component, Gate, Spiff, Tier
 from openspm.engine.stages.caps import transaction_cap
 from openspm.engine.stages.common import compiler, str_list, typed_expr, values_table
-from openspm.engine.stages.lines import add_lines, line_key, spans_pay_periods
+from openspm.engine.stages.lines import add_lines, line_key
 from openspm.engine.stages.measure import effective_value, scope_cols
 from openspm.engine.stages.positions import positions
 
@@ -254,7 +254,6 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
     }
     constant = HEAD_CONSTANTS | {"measure_id", "objective_id", "is_held"}
     constant |= set() if comp.multipliers else {"multiplier"}
-    constant |= set() if spans_pay_periods(ctx) else {"line_key"}
     lines = add_lines(ctx, f"c{k}", columns, constant, f"FROM ({inner}) x\n{gate_join}{mult[0]}")
     if comp.cap and comp.cap.scope == "transaction":
         return transaction_cap(ctx, k, comp, lines)
