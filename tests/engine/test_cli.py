@@ -269,6 +269,9 @@ class TestFormats:
         assert decimal_text(column).to_pylist() == [want[v] for v in kept]
         halves = pa.chunked_array([column.slice(0, 3), column.slice(3)])
         assert decimal_text(halves).to_pylist() == [want[v] for v in kept]
+        # repeated values take the path that writes each distinct value once
+        repeated = pa.array(numbers * 3, pa.decimal128(38, scale))
+        assert decimal_text(repeated).to_pylist() == [want[v] for v in kept] * 3
 
     @pytest.mark.parametrize("value", ['say "hi"', "a,b", "two\nlines", "cr\rhere"])
     def test_csv_quote_check_finds_every_special_character(self, value: str) -> None:
