@@ -16,12 +16,12 @@ from openspm.engine.stages.lines import add_lines, line_key
 from openspm.engine.stages.measure import scope_cols
 from openspm.engine.stages.reward import (
     HEAD_CONSTANTS,
-    _acc_for_points,
-    _claw_keep,
-    _credit_base,
-    _gate_join,
-    _head,
+    acc_for_points,
+    after_clawback,
+    credit_base,
+    gate_sql,
     head_columns,
+    head_select,
 )
 
 #: the order keys of a line that is no credit's (`openspm.engine.stages.lines`)
@@ -32,7 +32,7 @@ def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str
     """A fixed amount per qualifying credit (times its credit share), or a rate of a measure."""
     d = ctx.dialect
     source = mv if comp.measure else f"(SELECT c.*, c.amount AS value FROM {credits} c)"
-    base = _credit_base(ctx, comp, k, comp.measure, "per_transaction", source, tx, pts)
+    base = credit_base(ctx, comp, k, comp.measure, "per_transaction", source, tx, pts)
     if comp.amount is not None:
         earning = d.at(d.mul(d.dec_lit(comp.amount), "x.credit_percent"), S_LINE)
         rate = "NULL"
@@ -43,8 +43,8 @@ def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str
     gate_join, gate_ok = ("", "TRUE")
     if comp.gate:
         default = comp.measure or next(iter(ctx.plan.measures))
-        gate_join, gate_ok = _gate_join(ctx, comp, comp.gate, mp, "per_transaction", default, True)
-    amount = _claw_keep(ctx, f"CASE WHEN {gate_ok} THEN {earning} ELSE {d.zero(S_LINE)} END")
+        gate_join, gate_ok = gate_sql(ctx, comp, comp.gate, mp, "per_transaction", default, True)
+    amount = after_clawback(ctx, f"CASE WHEN {gate_ok} THEN {earning} ELSE {d.zero(S_LINE)} END")
     columns = {
         "line_key": line_key(ctx, d.str_lit(comp.id), "'|'", "x.credit_id"),
         **head_columns(ctx, comp, "spiff", "per_transaction"),
@@ -102,7 +102,7 @@ def _target(ctx: Ctx, amount: Decimal | None, fraction: Decimal | None) -> str:
 def bonus(ctx: Ctx, k: int, comp: Bonus, mp: str, active: str, pts: str) -> str:
     """Target bonus × payout curve of attainment, valued at each point of the scope."""
     d = ctx.dialect
-    acc = _acc_for_points(comp.accumulate)
+    acc = acc_for_points(comp.accumulate)
     op = ">=" if comp.bounds == "lower_inclusive" else ">"
     pts_sorted = list(comp.curve.points)
 
@@ -131,7 +131,7 @@ def bonus(ctx: Ctx, k: int, comp: Bonus, mp: str, active: str, pts: str) -> str:
     factor = f"CASE {' '.join(whens)} ELSE {d.zero(S_RATIO)} END"
     gate_join, gate_ok = ("", "TRUE")
     if comp.gate:
-        gate_join, gate_ok = _gate_join(
+        gate_join, gate_ok = gate_sql(
             ctx, comp, comp.gate, mp, acc, comp.measure, comp.bounds == "lower_inclusive"
         )
     target = _target(ctx, comp.target_amount, comp.target_ti_fraction)
@@ -142,7 +142,7 @@ def bonus(ctx: Ctx, k: int, comp: Bonus, mp: str, active: str, pts: str) -> str:
     return ctx.add(
         f"c{k}",
         (
-            f"SELECT {key} AS line_key, {_head(ctx, comp, 'bonus', acc)}, NULL AS credit_id, "
+            f"SELECT {key} AS line_key, {head_select(ctx, comp, 'bonus', acc)}, NULL AS credit_id, "
             "NULL AS "
             f"transaction_id, NULL AS credit_reason, {d.str_lit(comp.measure)} AS measure_id, "
             "x.to_date_value AS measure_value, x.to_date_value AS basis_to_date, x.quota_amount, "
@@ -180,12 +180,12 @@ def mbo(ctx: Ctx, k: int, comp: Mbo, mp: str, active: str, pts: str) -> str:
     gate_join, gate_ok = ("", "TRUE")
     if comp.gate:
         default = next(iter(ctx.plan.measures))
-        gate_join, gate_ok = _gate_join(ctx, comp, comp.gate, mp, "period_to_date", default, True)
+        gate_join, gate_ok = gate_sql(ctx, comp, comp.gate, mp, "period_to_date", default, True)
     key = line_key(ctx, d.str_lit(comp.id), "'|'", "x.payee_id", "'|'", "x.objective_id")
     return ctx.add(
         f"c{k}",
         (
-            f"SELECT {key} AS line_key, {_head(ctx, comp, 'mbo', 'period_to_date')}, NULL AS "
+            f"SELECT {key} AS line_key, {head_select(ctx, comp, 'mbo', 'period_to_date')}, NULL AS "
             "credit_id, NULL AS transaction_id, NULL AS credit_reason, NULL AS measure_id, "
             f"{d.at(score, S_VALUE)} AS measure_value, NULL AS basis_to_date, NULL AS "
             "quota_amount, NULL AS "

@@ -45,7 +45,9 @@ def uses(comp: Component) -> list[tuple[str, str]]:
     return [u for u in out if u[0]]
 
 
-def _acc_for_points(acc: str) -> str:
+def acc_for_points(acc: str) -> str:
+    """The accumulation whose measure rows a component's gates and tiers read (a
+    per-transaction component reads the period's)."""
     return "period_to_date" if acc == "per_transaction" else acc
 
 
@@ -67,14 +69,15 @@ def _threshold(
     return f"COALESCE({mp_alias}.to_date_value {op} {d.dec_lit(min_value)}, FALSE)"
 
 
-def _gate_join(
+def gate_sql(
     ctx: Ctx, comp: Component, gate: Gate, mp: str, acc: str, default: str, inclusive: bool
 ) -> tuple[str, str]:
+    """The join to the gate's measure rows (alias ``gm``) and the condition that opens it."""
     d = ctx.dialect
     join = (
         f"LEFT JOIN {mp} gm ON gm.payee_id = x.payee_id AND gm.pp = x.pp AND gm.measure_id = "
         f"{d.str_lit(gate.measure or default)} AND gm.accumulate = "
-        f"{d.str_lit(_acc_for_points(acc))}\n"
+        f"{d.str_lit(acc_for_points(acc))}\n"
     )
     return join, _threshold(ctx, "gm", gate.min_attainment, gate.min_value, inclusive)
 
@@ -97,7 +100,8 @@ def head_columns(ctx: Ctx, comp: Component, line_type: str, acc: str) -> dict[st
 HEAD_CONSTANTS = {"component_id", "component_kind", "line_type", "scope_months"}
 
 
-def _head(ctx: Ctx, comp: Component, line_type: str, acc: str) -> str:
+def head_select(ctx: Ctx, comp: Component, line_type: str, acc: str) -> str:
+    """``head_columns`` as a select list."""
     return ", ".join(f"{sql} AS {c}" for c, sql in head_columns(ctx, comp, line_type, acc).items())
 
 
@@ -107,13 +111,13 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
     acc = comp.accumulate
     tiers = comp.tiers or [Tier.model_validate({"from": 0, "rate": comp.rate})]
     per_tx = acc == "per_transaction"
-    base = _credit_base(ctx, comp, k, comp.measure, acc, mv, tx, pts)
+    base = credit_base(ctx, comp, k, comp.measure, acc, mv, tx, pts)
 
     def join_quota(alias: str) -> str:
         return (
             f"LEFT JOIN {mp} q ON q.payee_id = {alias}.payee_id AND q.pp = {alias}.pp AND "
             f"q.measure_id = {d.str_lit(comp.measure)} AND q.accumulate = "
-            f"{d.str_lit(_acc_for_points(acc))}"
+            f"{d.str_lit(acc_for_points(acc))}"
         )
 
     quota_join = join_quota("b")
@@ -218,7 +222,7 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
         earning = d.mul("x.v_at", "x.rate")
     gate_join, gate_ok = ("", "TRUE")
     if comp.gate:
-        gate_join, gate_ok = _gate_join(
+        gate_join, gate_ok = gate_sql(
             ctx, comp, comp.gate, mp, acc, comp.measure, comp.bounds == "lower_inclusive"
         )
     mult = _multiplier(ctx, comp, mp, acc)
@@ -227,7 +231,7 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
         scaled = d.scaled_mul(earning, mult[1], mult_scale)
         earning = f"CASE WHEN {mult[1]} = 1 THEN {earning} ELSE {scaled} END"
     amount = f"CASE WHEN {gate_ok} THEN {earning} ELSE {d.zero(S_LINE)} END"
-    amount = _claw_keep(ctx, amount)
+    amount = after_clawback(ctx, amount)
     key = line_key(ctx, d.str_lit(comp.id), "'|'", "x.credit_id", "'|'", "x.tier_index")
     columns = {
         "line_key": key,
@@ -287,7 +291,10 @@ def _one_tier_first(
     )
 
 
-def _claw_keep(ctx: Ctx, amount: str) -> str:
+def after_clawback(ctx: Ctx, amount: str) -> str:
+    """``amount`` less the clawed-back share once the deal is cancelled (by the line's
+    period). A clawback that ``reduces_attainment`` takes the credit out of the measure
+    instead, so the line keeps its amount."""
     claw = ctx.plan.pay.clawback
     if not claw or claw.reduces_attainment:
         return amount
@@ -311,7 +318,7 @@ def _multiplier(ctx: Ctx, comp: Commission, mp: str, acc: str) -> tuple[str, str
         joins.append(
             f"LEFT JOIN {mp} {alias} ON {alias}.payee_id = x.payee_id AND {alias}.pp = "
             f"x.pp AND {alias}.measure_id = {d.str_lit(measure)} AND {alias}.accumulate"
-            f" = {d.str_lit(_acc_for_points(acc))}\n"
+            f" = {d.str_lit(acc_for_points(acc))}\n"
         )
         ms = sorted(
             (comp.multipliers[j] for j in idxs),
@@ -332,7 +339,7 @@ def _multiplier(ctx: Ctx, comp: Commission, mp: str, acc: str) -> tuple[str, str
     return "".join(joins), expr
 
 
-def _credit_base(
+def credit_base(
     ctx: Ctx,
     comp: Commission | Spiff,
     k: int,
