@@ -12,10 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from openspm.engine import load_plans, run
+from openspm.engine import load_plans, outputs, run
 from openspm.engine.cli import main
 from openspm.engine.inputs import read_folder
-from openspm.engine.outputs import _needs_quotes, decimal_text, write_outputs
+from openspm.engine.outputs import _columns_text, _needs_quotes, decimal_text, write_outputs
 
 CASES = Path(__file__).parent / "cases"
 
@@ -245,7 +245,9 @@ class TestFormats:
             assert streamed == (tmp_path / "memory" / f"{name}.csv").read_bytes(), name
 
     @pytest.mark.parametrize("scale", [0, 4, 10, 28])
-    def test_csv_decimals_are_plain_without_trailing_zeros(self, scale: int) -> None:
+    def test_csv_decimals_are_plain_without_trailing_zeros(
+        self, scale: int, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         values = ["16000", "0.05", "0", "-0.5", "-100", "123.4560", None, "0.0000001"]
         values += ["-0.00000012", "1E-28"]
         places = [
@@ -270,8 +272,33 @@ class TestFormats:
         halves = pa.chunked_array([column.slice(0, 3), column.slice(3)])
         assert decimal_text(halves).to_pylist() == [want[v] for v in kept]
         # repeated values take the path that writes each distinct value once
+        converted: list[int] = []
+        each = outputs._each_decimal_text
+
+        def counting(values: pa.Array) -> pa.Array:
+            converted.append(len(values))
+            return each(values)
+
+        monkeypatch.setattr(outputs, "_each_decimal_text", counting)
         repeated = pa.array(numbers * 3, pa.decimal128(38, scale))
         assert decimal_text(repeated).to_pylist() == [want[v] for v in kept] * 3
+        assert converted == [len({n for n in numbers if n is not None})]
+
+    @pytest.mark.parametrize("kind", [pa.decimal32, pa.decimal64, pa.decimal256])
+    def test_csv_decimals_of_every_width(self, kind: type) -> None:
+        values = [Decimal("12.5"), None, Decimal("-0.25"), Decimal("0")] * 2
+        column = pa.array(values, kind(9, 3))
+        assert decimal_text(column).to_pylist() == ["12.5", None, "-0.25", "0"] * 2
+
+    def test_csv_equal_decimal_columns_share_their_text(self) -> None:
+        amount = pa.array([Decimal("669.9504"), None, Decimal("-1")], pa.decimal128(38, 28))
+        prior = pa.array([Decimal("0"), None, Decimal("0")], pa.decimal128(38, 28))
+        columns = [amount, prior, pa.array(["a", "b", "c"]), amount.slice(0), prior]
+        texts = _columns_text(columns)
+        assert [t.to_pylist() for t in texts] == [decimal_text(c).to_pylist() for c in columns]
+        assert texts[3] is texts[0]
+        assert texts[4] is texts[1]
+        assert texts[1] is not texts[0]
 
     @pytest.mark.parametrize("value", ['say "hi"', "a,b", "two\nlines", "cr\rhere"])
     def test_csv_quote_check_finds_every_special_character(self, value: str) -> None:
