@@ -15,7 +15,13 @@ import pytest
 from openspm.engine import load_plans, outputs, run
 from openspm.engine.cli import main
 from openspm.engine.inputs import read_folder
-from openspm.engine.outputs import _columns_text, _needs_quotes, decimal_text, write_outputs
+from openspm.engine.outputs import (
+    _columns_text,
+    _needs_quotes,
+    decimal_text,
+    run_to_folder,
+    write_outputs,
+)
 
 CASES = Path(__file__).parent / "cases"
 
@@ -243,6 +249,18 @@ class TestFormats:
         for name in ("credits", "measures", "earnings", "payouts"):
             streamed = (tmp_path / "streamed" / f"{name}.csv").read_bytes()
             assert streamed == (tmp_path / "memory" / f"{name}.csv").read_bytes(), name
+
+    def test_a_memory_limit_writes_the_same_files_one_by_one(self, tmp_path: Path) -> None:
+        # without a limit the CSV outputs are written two at a time on cursors of the run's
+        # connection; under one, one by one on the connection itself
+        case = CASES / "glossary_tiers_marginal"
+        plans, inputs = load_plans(case / "plan.yaml"), read_folder(case / "inputs")
+        for folder, limit in (("side_by_side", None), ("one_by_one", "1GB")):
+            run_to_folder(plans, inputs, tmp_path / folder, period="2026-Q1", memory_limit=limit)
+        for name in ("credits", "measures", "earnings", "payouts", "run.json"):
+            file = name if name.endswith(".json") else f"{name}.csv"
+            side_by_side = (tmp_path / "side_by_side" / file).read_bytes()
+            assert side_by_side == (tmp_path / "one_by_one" / file).read_bytes(), name
 
     @pytest.mark.parametrize("scale", [0, 4, 10, 28])
     def test_csv_decimals_are_plain_without_trailing_zeros(

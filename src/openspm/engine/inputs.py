@@ -114,7 +114,7 @@ def register(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) -> dic
         table = inputs.get(name)
         if table is None:
             cols = ", ".join(f"CAST(NULL AS {_SQL_TYPE[c.type]}) AS {c.name}" for c in columns)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE in_{name} AS SELECT {cols} WHERE false")
+            con.execute(f"CREATE OR REPLACE TABLE in_{name} AS SELECT {cols} WHERE false")
             continue
         extras = _register_one(con, name, columns, table, keep_extra=name in EXTRA_TABLES)
         extra.update(extras)
@@ -171,7 +171,8 @@ def _register_one(
             continue
         src = _source(con, name, raw, Column(field.name, kind), field.type)
         selects.append(f'CAST({src} AS {_SQL_TYPE[kind]}) AS "{field.name}"')
-    con.execute(f"CREATE OR REPLACE TEMP TABLE in_{name} AS SELECT {', '.join(selects)} FROM {raw}")
+    # not TEMP, like the stages' tables: cursors that write outputs read them (run._execute)
+    con.execute(f"CREATE OR REPLACE TABLE in_{name} AS SELECT {', '.join(selects)} FROM {raw}")
     con.unregister(raw)
     return extras
 

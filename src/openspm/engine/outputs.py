@@ -20,13 +20,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from openspm.engine.compile.dialect import get_dialect
-from openspm.engine.compile.plan import OUTPUTS
 from openspm.engine.errors import EngineError
 from openspm.engine.plan.loader import LoadedPlan
 from openspm.engine.run import RunResult, executed
@@ -264,16 +264,18 @@ def run_to_folder(
             plans, inputs, period=period, as_of=as_of, threads=threads, memory_limit=memory_limit
         ) as done,
     ):
-        rows: dict[str, int] = {}
-        for name in OUTPUTS:
+
+        def write(name: str, con: duckdb.DuckDBPyConnection) -> int:
             sql = done.output_sql(name)
             if fmt == "parquet":
                 path = str(tmp / f"{name}.parquet").replace("'", "''")
-                count = done.con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)").fetchone()
-                rows[name] = int(count[0]) if count else 0
-            else:
-                reader = done.con.sql(sql).to_arrow_reader(_BATCH_ROWS)
-                rows[name] = _write_csv(reader.schema.names, reader, tmp / f"{name}.csv")
+                count = con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)").fetchone()
+                return int(count[0]) if count else 0
+            reader = con.sql(sql).to_arrow_reader(_BATCH_ROWS)
+            return _write_csv(reader.schema.names, reader, tmp / f"{name}.csv")
+
+        # under a memory limit one by one, so that two sorts do not share it
+        rows = done.each_output(write, side_by_side=fmt == "csv" and not memory_limit)
         files = plan_files if plan_files is not None else []
         _manifest(tmp, done.fingerprint, period, files, fmt, rows)
         return FolderRun(done.fingerprint, rows, done.program.script(get_dialect("duckdb")))

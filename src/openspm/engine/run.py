@@ -10,10 +10,12 @@ import hashlib
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -24,6 +26,8 @@ from openspm.engine.errors import DataError, EngineError
 from openspm.engine.inputs import SCHEMAS, register
 from openspm.engine.plan.loader import LoadedPlan
 from openspm.engine.version import ENGINE_VERSION
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,27 @@ class Executed:
         constant carried through the sort of millions of rows cost 40 % of writing them."""
         return self.program.outputs[name]
 
+    def each_output(
+        self, write: Callable[[str, duckdb.DuckDBPyConnection], T], *, side_by_side: bool = False
+    ) -> dict[str, T]:
+        """``write(name, connection)`` for every output table; ``side_by_side`` writes two
+        at a time on cursors of the run's connection. Writing CSV leaves a core idle (the
+        Python side of a batch, the tail of a sort): at 1,000,000 transactions the CSV run
+        took 15.3 s instead of 16.0–16.2 s, with 1 GiB more memory. DuckDB's Parquet writer
+        and its Arrow tables already keep both cores busy, so they gained nothing."""
+        if not side_by_side:
+            return {name: write(name, self.con) for name in OUTPUTS}
+
+        def on_cursor(name: str) -> T:
+            with self.con.cursor() as cursor:
+                return write(name, cursor)
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            # the largest first, so that the small ones fill in beside the other
+            order = sorted(OUTPUTS, key=lambda name: name not in ("earnings", "credits"))
+            done = dict(zip(order, pool.map(on_cursor, order), strict=True))
+        return {name: done[name] for name in OUTPUTS}
+
 
 @contextmanager
 def executed(
@@ -146,7 +171,7 @@ def run(
 ) -> RunResult:
     """Run ``plans`` over ``inputs`` for ``period`` (``2026-Q1``, ``2026-01`` or ``2026``)."""
     with executed(plans, inputs, period=period, as_of=as_of, threads=threads) as done:
-        tables = {name: done.con.sql(done.output_sql(name)).to_arrow_table() for name in OUTPUTS}
+        tables = done.each_output(lambda name, con: con.sql(done.output_sql(name)).to_arrow_table())
         sql = done.program.script(get_dialect("duckdb"))
         return RunResult(done.fingerprint, period, tables, sql=sql)
 
@@ -169,7 +194,9 @@ def _execute(con: duckdb.DuckDBPyConnection, program: Program) -> None:
     for i, (name, sql) in enumerate(program.statements):
         kind = "VIEW" if name in program.views else "TABLE"
         try:
-            con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS\n{sql}")
+            # not TEMP: the run's private in-memory database holds them, where the cursors
+            # that write the outputs side by side (``Executed.each_output``) can read them
+            con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{sql}")
         except duckdb.Error as exc:
             raise EngineError(f"internal error while computing {name}: {exc}") from exc
         done.add(name)
