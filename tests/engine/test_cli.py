@@ -255,12 +255,13 @@ class TestFormats:
         # connection; under one, one by one on the connection itself
         case = CASES / "glossary_tiers_marginal"
         plans, inputs = load_plans(case / "plan.yaml"), read_folder(case / "inputs")
-        for folder, limit in (("side_by_side", None), ("one_by_one", "1GB")):
-            run_to_folder(plans, inputs, tmp_path / folder, period="2026-Q1", memory_limit=limit)
-        for name in ("credits", "measures", "earnings", "payouts", "run.json"):
-            file = name if name.endswith(".json") else f"{name}.csv"
-            side_by_side = (tmp_path / "side_by_side" / file).read_bytes()
-            assert side_by_side == (tmp_path / "one_by_one" / file).read_bytes(), name
+        run_to_folder(plans, inputs, tmp_path / "side_by_side", period="2026-Q1")
+        run_to_folder(plans, inputs, tmp_path / "one_thread", period="2026-Q1", threads=1)
+        assert self._run(tmp_path / "limited", "--memory-limit", "1GB") == 0
+        for name in ("credits", "measures", "earnings", "payouts"):
+            side_by_side = (tmp_path / "side_by_side" / f"{name}.csv").read_bytes()
+            assert side_by_side == (tmp_path / "one_thread" / f"{name}.csv").read_bytes(), name
+            assert side_by_side == (tmp_path / "limited" / f"{name}.csv").read_bytes(), name
 
     @pytest.mark.parametrize("scale", [0, 4, 10, 28])
     def test_csv_decimals_are_plain_without_trailing_zeros(

@@ -33,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     p_run.add_argument(
         "--format", choices=FORMATS, default="csv", help="output files (default: csv)"
     )
+    p_run.add_argument(
+        "--memory-limit",
+        help="DuckDB's memory limit (e.g. 6GB): past it the run spills to a temporary folder",
+    )
     p_exp = sub.add_parser("explain", help="explain how a payee's payout was reached")
     p_exp.add_argument("outdir")
     p_exp.add_argument("--payee", required=True)
@@ -60,6 +64,7 @@ def main(argv: list[str]) -> int:
                 period=args.period,
                 fmt=args.format,
                 as_of=args.as_of,
+                memory_limit=args.memory_limit,
                 plan_files=[p.file for p in plans],
             )
             if args.sql:

@@ -274,8 +274,10 @@ def run_to_folder(
             reader = con.sql(sql).to_arrow_reader(_BATCH_ROWS)
             return _write_csv(reader.schema.names, reader, tmp / f"{name}.csv")
 
-        # under a memory limit one by one, so that two sorts do not share it
-        rows = done.each_output(write, side_by_side=fmt == "csv" and not memory_limit)
+        # one by one under a memory limit, so that two sorts do not share it, and on one
+        # thread (each cursor's query also runs on its caller's thread)
+        side_by_side = fmt == "csv" and not memory_limit and threads != 1
+        rows = done.each_output(write, side_by_side=side_by_side)
         files = plan_files if plan_files is not None else []
         _manifest(tmp, done.fingerprint, period, files, fmt, rows)
         return FolderRun(done.fingerprint, rows, done.program.script(get_dialect("duckdb")))

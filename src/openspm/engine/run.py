@@ -104,7 +104,7 @@ class Executed:
         """``write(name, connection)`` for every output table; ``side_by_side`` writes two
         at a time on cursors of the run's connection. Writing CSV leaves a core idle (the
         Python side of a batch, the tail of a sort): at 1,000,000 transactions the CSV run
-        took 15.3 s instead of 16.0–16.2 s, with 1 GiB more memory. DuckDB's Parquet writer
+        took 15.5–15.8 s instead of 16.2–16.3 s, with 1 GiB more memory. DuckDB's Parquet writer
         and its Arrow tables already keep both cores busy, so they gained nothing."""
         if not side_by_side:
             return {name: write(name, self.con) for name in OUTPUTS}
