@@ -19,6 +19,7 @@ from openspm.engine.stages.reward import (
     acc_for_points,
     after_clawback,
     credit_base,
+    credit_line_tail,
     gate_sql,
     head_columns,
     head_select,
@@ -57,13 +58,7 @@ def spiff(ctx: Ctx, k: int, comp: Spiff, credits: str, mv: str, mp: str, tx: str
         "rate": rate,
         "multiplier": "NULL",
         "objective_id": "NULL",
-        "cancel_pp": "x.cancel_pp",
-        "claw_factor": "x.claw_factor",
-        "is_held": "TRUE" if comp.hold else "FALSE",
-        "to_date_amount": amount,
-        "tx_no": "x.tx_no",
-        "credit_key": "x.credit_key",
-        "tier_key": "NULL",
+        **credit_line_tail(comp, amount, "NULL"),
     }
     constant = HEAD_CONSTANTS | {
         "measure_id",

@@ -105,6 +105,20 @@ def head_select(ctx: Ctx, comp: Component, line_type: str, acc: str) -> str:
     return ", ".join(f"{sql} AS {c}" for c, sql in head_columns(ctx, comp, line_type, acc).items())
 
 
+def credit_line_tail(comp: Commission | Spiff, amount: str, tier_key: str) -> dict[str, str]:
+    """The last columns of a credit's line over alias ``x``: what a clawback and a hold read,
+    the line's amount and its order keys (`openspm.engine.compile.order`)."""
+    return {
+        "cancel_pp": "x.cancel_pp",
+        "claw_factor": "x.claw_factor",
+        "is_held": "TRUE" if comp.hold else "FALSE",
+        "to_date_amount": amount,
+        "tx_no": "x.tx_no",
+        "credit_key": "x.credit_key",
+        "tier_key": tier_key,
+    }
+
+
 def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pts: str) -> str:
     """Lines of a flat or tiered commission."""
     d = ctx.dialect
@@ -248,13 +262,7 @@ def commission(ctx: Ctx, k: int, comp: Commission, mv: str, mp: str, tx: str, pt
         "rate": d.at("x.rate", S_RATIO),
         "multiplier": d.rescale(mult[1], S_RATIO) if comp.multipliers else mult[1],
         "objective_id": "CAST(NULL AS VARCHAR)",
-        "cancel_pp": "x.cancel_pp",
-        "claw_factor": "x.claw_factor",
-        "is_held": "TRUE" if comp.hold else "FALSE",
-        "to_date_amount": amount,
-        "tx_no": "x.tx_no",
-        "credit_key": "x.credit_key",
-        "tier_key": "x.tier_key",
+        **credit_line_tail(comp, amount, "x.tier_key"),
     }
     constant = HEAD_CONSTANTS | {"measure_id", "objective_id", "is_held"}
     constant |= set() if comp.multipliers else {"multiplier"}
