@@ -25,6 +25,7 @@ class Env(BaseSettings):
     allowed_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "[::1]"])
     csrf_trusted_origins: list[str] = Field(default_factory=list)
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
+    email_backend: Literal["smtp", "console"] | None = None
     email_host: str = "127.0.0.1"
     email_port: int = 25
     default_from_email: str = "openspm@localhost"
@@ -173,6 +174,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# A laptop demo has no mail server: in development e-mails are printed (by the worker that
+# sends them) unless OPENSPM_EMAIL_BACKEND=smtp says otherwise; production sends by SMTP.
+_SMTP = ENV.email_backend == "smtp" or (ENV.email_backend is None and not DEVELOPMENT)
+EMAIL_BACKEND = f"django.core.mail.backends.{'smtp' if _SMTP else 'console'}.EmailBackend"
 EMAIL_HOST = ENV.email_host
 EMAIL_PORT = ENV.email_port
 DEFAULT_FROM_EMAIL = ENV.default_from_email

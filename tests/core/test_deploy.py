@@ -58,3 +58,28 @@ def test_every_model_of_ours_is_in_the_admin() -> None:
         "NamedAccount",
     }
     assert sorted(set(missing) - inline_only) == []
+
+
+def _email_backend(env: dict[str, str]) -> str:
+    code = "from django.conf import settings; print(settings.EMAIL_BACKEND)"
+    result = subprocess.run(
+        [sys.executable, "-m", "openspm", "shell", "-c", code],
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().rsplit(".", 2)[-2]
+
+
+def test_email_is_printed_in_development_and_sent_by_smtp_in_production(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    development = {"OPENSPM_DATA_DIR": str(tmp_path)}
+    production = {
+        **development,
+        "OPENSPM_ENV": "production",
+        "OPENSPM_SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
+    }
+    assert _email_backend(development) == "console"
+    assert _email_backend({**development, "OPENSPM_EMAIL_BACKEND": "smtp"}) == "smtp"
+    assert _email_backend(production) == "smtp"
+    assert _email_backend({**production, "OPENSPM_EMAIL_BACKEND": "console"}) == "console"
