@@ -4,9 +4,16 @@ from collections.abc import Generator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from pytest_django.plugin import blocking_manager_key
 
 from tests.factories import World, make_world
+
+# Properties are checked on their examples, never on the clock: Hypothesis's per-example
+# deadline and its "input generation is slow" check fail a property on a loaded 2-core CI
+# machine (a single date draw took 1.2 s there while two suites ran).
+settings.register_profile("openspm", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("openspm")
 
 # Module- or class-scoped fixtures that take `django_db_blocker` and commit rows their tests
 # share (tests/demo's demo companies); set up now and not yet finalized.
